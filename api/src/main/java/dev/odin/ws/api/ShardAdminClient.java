@@ -1,0 +1,48 @@
+package dev.odin.ws.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** Client of a shard's management API (port 9090): {@code GET /stats}, {@code POST /drain}, {@code POST /shed}. */
+public final class ShardAdminClient {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final HttpClient http;
+  private final Duration timeout;
+
+  public ShardAdminClient(Duration timeout) {
+    this.timeout = timeout;
+    this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+  }
+
+  /** Reads {@code base/stats}, where {@code base} is e.g. {@code http://10.0.0.7:9090}. */
+  public ShardStats stats(URI base) throws IOException, InterruptedException {
+    HttpResponse<String> response = send(HttpRequest.newBuilder(base.resolve("/stats")).GET(), base);
+    return JSON.readValue(response.body(), ShardStats.class);
+  }
+
+  /** Asks the shard to stop admitting and close all clients, paced over its drain window. */
+  public void drain(URI base) throws IOException, InterruptedException {
+    send(HttpRequest.newBuilder(base.resolve("/drain")).POST(HttpRequest.BodyPublishers.noBody()), base);
+  }
+
+  /** Asks the shard to close {@code count} clients, paced; it stays ready. */
+  public void shed(URI base, int count) throws IOException, InterruptedException {
+    URI uri = base.resolve("/shed?count=" + count);
+    send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody()), base);
+  }
+
+  private HttpResponse<String> send(HttpRequest.Builder request, URI base) throws IOException, InterruptedException {
+    HttpResponse<String> response = http.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() / 100 != 2) {
+      throw new IOException(
+          "shard " + base + " answered " + response.statusCode() + " to " + response.request().uri().getPath()
+              + ": " + response.body());
+    }
+    return response;
+  }
+}

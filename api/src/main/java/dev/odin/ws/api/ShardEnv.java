@@ -1,0 +1,63 @@
+package dev.odin.ws.api;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The {@code ODIN_WS_*} environment of a shard (docs/shard-server.md), rendered from a WsCluster: the single
+ * mapping used by the operator's StatefulSet and by local mode.
+ */
+public final class ShardEnv {
+  public static final String CLUSTER = "ODIN_WS_CLUSTER";
+  public static final String SHARD_INDEX = "ODIN_WS_SHARD_INDEX";
+  public static final String KAFKA_BOOTSTRAP_SERVERS = "ODIN_WS_KAFKA_BOOTSTRAP_SERVERS";
+  public static final String KAFKA_TOPICS = "ODIN_WS_KAFKA_TOPICS";
+  public static final String KAFKA_CONSUMER_GROUP_PREFIX = "ODIN_WS_KAFKA_CONSUMER_GROUP_PREFIX";
+  public static final String KAFKA_PROPERTIES_FILE = "ODIN_WS_KAFKA_PROPERTIES_FILE";
+  public static final String PORT = "ODIN_WS_PORT";
+  public static final String MANAGEMENT_PORT = "ODIN_WS_MANAGEMENT_PORT";
+  public static final String MAX_CONNECTIONS = "ODIN_WS_MAX_CONNECTIONS";
+  public static final String DRAIN_SECONDS = "ODIN_WS_DRAIN_SECONDS";
+
+  /** Where the operator mounts {@code kafka.secretRef} in a shard pod. */
+  public static final String KAFKA_PROPERTIES_DIR = "/etc/odin-ws/kafka";
+
+  public static final int WS_PORT = 8080;
+  public static final int ADMIN_PORT = 9090;
+
+  private ShardEnv() {}
+
+  /**
+   * Everything but the shard index, in a stable order. In Kubernetes the index comes from the pod; local mode uses
+   * {@link #forShard}.
+   */
+  public static Map<String, String> common(WsCluster cr) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put(CLUSTER, cr.getMetadata().getName());
+    env.put(KAFKA_BOOTSTRAP_SERVERS, cr.getSpec().getKafka().getBootstrapServers());
+    env.put(KAFKA_TOPICS, topics(cr));
+    env.put(KAFKA_CONSUMER_GROUP_PREFIX, WsClusterDefaults.consumerGroupPrefix(cr));
+    WsClusterDefaults.secretRef(cr)
+        .ifPresent(ref -> env.put(KAFKA_PROPERTIES_FILE, KAFKA_PROPERTIES_DIR + "/" + WsClusterDefaults.secretKey(ref)));
+    env.put(PORT, Integer.toString(WS_PORT));
+    env.put(MANAGEMENT_PORT, Integer.toString(ADMIN_PORT));
+    WsClusterDefaults.maxConnectionsPerShard(cr).ifPresent(n -> env.put(MAX_CONNECTIONS, Integer.toString(n)));
+    env.put(DRAIN_SECONDS, Integer.toString(WsClusterDefaults.drainSeconds(cr)));
+    return env;
+  }
+
+  /** The full environment of shard {@code index}. */
+  public static Map<String, String> forShard(WsCluster cr, int index) {
+    Map<String, String> env = common(cr);
+    env.put(SHARD_INDEX, Integer.toString(index));
+    return env;
+  }
+
+  /** {@code topic=channelTemplate,...}, the format of {@value #KAFKA_TOPICS}. */
+  public static String topics(WsCluster cr) {
+    return WsClusterDefaults.topics(cr).stream()
+        .map(t -> t.getName() + "=" + WsClusterDefaults.channel(t))
+        .collect(Collectors.joining(","));
+  }
+}

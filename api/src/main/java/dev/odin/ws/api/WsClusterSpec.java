@@ -1,0 +1,123 @@
+package dev.odin.ws.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.model.annotation.SpecReplicas;
+
+/** What the user asks for: shard count, shard pod shape, Kafka source, balancer, draining, scaling, monitoring. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class WsClusterSpec {
+  @SpecReplicas
+  @Min(0)
+  @Default("1")
+  @JsonPropertyDescription(
+      "Number of shard pods. Each shard consumes every record through its own consumer group. "
+          + "Scale with `kubectl scale wscluster/NAME --replicas=N`.")
+  private Integer shards;
+
+  @JsonPropertyDescription("Shard-server image; default: the operator's configured shard image.")
+  private String image;
+
+  @JsonPropertyDescription(
+      "Requests and limits of each shard pod. The CPU limit sizes the shard's event loops and its default "
+          + "connection limit (10,000 per CPU).")
+  private ResourceRequirements resources;
+
+  @Min(1)
+  @JsonPropertyDescription(
+      "Admission limit per shard; further upgrades get HTTP 503. Default: 10,000 per CPU of the CPU limit, "
+          + "else the shard's own default.")
+  private Integer maxConnectionsPerShard;
+
+  @Required
+  @JsonPropertyDescription("The Kafka fan-out source every shard reads in full.")
+  private KafkaSpec kafka;
+
+  @JsonPropertyDescription("The public entry point in front of the shards.")
+  private BalancerSpec balancer;
+
+  @JsonPropertyDescription("How clients are moved off a shard on scale-down, rollout and rebalancing.")
+  private DrainSpec drain;
+
+  @JsonPropertyDescription("Connection-based shard autoscaling.")
+  private AutoscalingSpec autoscaling;
+
+  @JsonPropertyDescription("Prometheus Operator and Grafana integration.")
+  private MonitoringSpec monitoring;
+
+  public Integer getShards() {
+    return shards;
+  }
+
+  public void setShards(Integer shards) {
+    this.shards = shards;
+  }
+
+  public String getImage() {
+    return image;
+  }
+
+  public void setImage(String image) {
+    this.image = image;
+  }
+
+  public ResourceRequirements getResources() {
+    return resources;
+  }
+
+  public void setResources(ResourceRequirements resources) {
+    this.resources = resources;
+  }
+
+  public Integer getMaxConnectionsPerShard() {
+    return maxConnectionsPerShard;
+  }
+
+  public void setMaxConnectionsPerShard(Integer maxConnectionsPerShard) {
+    this.maxConnectionsPerShard = maxConnectionsPerShard;
+  }
+
+  public KafkaSpec getKafka() {
+    return kafka;
+  }
+
+  public void setKafka(KafkaSpec kafka) {
+    this.kafka = kafka;
+  }
+
+  public BalancerSpec getBalancer() {
+    return balancer;
+  }
+
+  public void setBalancer(BalancerSpec balancer) {
+    this.balancer = balancer;
+  }
+
+  public DrainSpec getDrain() {
+    return drain;
+  }
+
+  public void setDrain(DrainSpec drain) {
+    this.drain = drain;
+  }
+
+  public AutoscalingSpec getAutoscaling() {
+    return autoscaling;
+  }
+
+  public void setAutoscaling(AutoscalingSpec autoscaling) {
+    this.autoscaling = autoscaling;
+  }
+
+  public MonitoringSpec getMonitoring() {
+    return monitoring;
+  }
+
+  public void setMonitoring(MonitoringSpec monitoring) {
+    this.monitoring = monitoring;
+  }
+}

@@ -1,0 +1,105 @@
+package dev.odin.ws.api;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The CRD's validation rules (OpenAPI bounds, required fields and the {@code minShards <= maxShards} rule) as plain
+ * Java, for places without an API server (local mode). Each message names the field, as the API server would.
+ */
+public final class WsClusterValidator {
+  private WsClusterValidator() {}
+
+  /** All problems of {@code cr}; empty when it is valid. */
+  public static List<String> problems(WsCluster cr) {
+    List<String> out = new ArrayList<>();
+    if (cr.getMetadata() == null || blank(cr.getMetadata().getName())) {
+      out.add("metadata.name: Required value");
+    }
+    WsClusterSpec spec = cr.getSpec();
+    if (spec == null) {
+      out.add("spec: Required value");
+      return out;
+    }
+    min(out, "spec.shards", spec.getShards(), 0);
+    min(out, "spec.maxConnectionsPerShard", spec.getMaxConnectionsPerShard(), 1);
+    if (spec.getResources() != null && !spec.getResources().getAdditionalProperties().isEmpty()) {
+      out.add("spec.resources: unknown field(s) " + spec.getResources().getAdditionalProperties().keySet());
+    }
+    kafka(out, spec.getKafka());
+    if (spec.getBalancer() != null) {
+      min(out, "spec.balancer.replicas", spec.getBalancer().getReplicas(), 0);
+      min(out, "spec.balancer.port", spec.getBalancer().getPort(), 1);
+      max(out, "spec.balancer.port", spec.getBalancer().getPort(), 65535);
+    }
+    if (spec.getDrain() != null) {
+      min(out, "spec.drain.seconds", spec.getDrain().getSeconds(), 0);
+      max(out, "spec.drain.seconds", spec.getDrain().getSeconds(), 3600);
+    }
+    autoscaling(out, spec.getAutoscaling());
+    return out;
+  }
+
+  /** Throws {@link InvalidWsClusterException} listing every problem. */
+  public static WsCluster validate(WsCluster cr, String source) {
+    List<String> problems = problems(cr);
+    if (!problems.isEmpty()) {
+      throw new InvalidWsClusterException(source, problems);
+    }
+    return cr;
+  }
+
+  private static void kafka(List<String> out, KafkaSpec kafka) {
+    if (kafka == null) {
+      out.add("spec.kafka: Required value");
+      return;
+    }
+    if (blank(kafka.getBootstrapServers())) {
+      out.add("spec.kafka.bootstrapServers: Required value");
+    }
+    if (kafka.getTopics() == null || kafka.getTopics().isEmpty()) {
+      out.add("spec.kafka.topics: Required value: at least one topic");
+    } else {
+      for (int i = 0; i < kafka.getTopics().size(); i++) {
+        TopicSpec t = kafka.getTopics().get(i);
+        if (t == null || blank(t.getName())) {
+          out.add("spec.kafka.topics[" + i + "].name: Required value");
+        }
+      }
+    }
+    if (kafka.getSecretRef() != null && blank(kafka.getSecretRef().getName())) {
+      out.add("spec.kafka.secretRef.name: Required value");
+    }
+  }
+
+  private static void autoscaling(List<String> out, AutoscalingSpec a) {
+    if (a == null) {
+      return;
+    }
+    min(out, "spec.autoscaling.minShards", a.getMinShards(), 0);
+    min(out, "spec.autoscaling.maxShards", a.getMaxShards(), 0);
+    min(out, "spec.autoscaling.targetConnectionsPerShard", a.getTargetConnectionsPerShard(), 1);
+    min(out, "spec.autoscaling.scaleDownStabilizationSeconds", a.getScaleDownStabilizationSeconds(), 0);
+    // Same meaning as AutoscalingSpec.MIN_LE_MAX_RULE: only checked when both are set.
+    if (a.getMinShards() != null && a.getMaxShards() != null && a.getMinShards() > a.getMaxShards()) {
+      out.add("spec.autoscaling: Invalid value: " + AutoscalingSpec.MIN_LE_MAX_MESSAGE
+          + " (minShards " + a.getMinShards() + ", maxShards " + a.getMaxShards() + ")");
+    }
+  }
+
+  private static void min(List<String> out, String field, Integer value, int min) {
+    if (value != null && value < min) {
+      out.add(field + ": Invalid value: " + value + ": should be greater than or equal to " + min);
+    }
+  }
+
+  private static void max(List<String> out, String field, Integer value, int max) {
+    if (value != null && value > max) {
+      out.add(field + ": Invalid value: " + value + ": should be less than or equal to " + max);
+    }
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+}

@@ -1,0 +1,57 @@
+package dev.odin.ws.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** Reads a WsCluster YAML document strictly (unknown fields are errors) and validates it like the CRD. */
+public final class WsClusterYaml {
+  private static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  private WsClusterYaml() {}
+
+  public static WsCluster load(Path file) {
+    try {
+      return parse(Files.readString(file), file.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read WsCluster file " + file, e);
+    }
+  }
+
+  /** Parses and validates; {@code source} names the document in messages. */
+  public static WsCluster parse(String yaml, String source) {
+    WsCluster cr;
+    try {
+      cr = YAML.readValue(yaml, WsCluster.class);
+    } catch (JsonMappingException e) {
+      throw new InvalidWsClusterException(source, List.of(path(e) + ": " + e.getOriginalMessage()));
+    } catch (JsonProcessingException e) {
+      throw new InvalidWsClusterException(source, List.of("not YAML: " + e.getOriginalMessage()));
+    }
+    if (cr == null) {
+      throw new InvalidWsClusterException(source, List.of("empty document"));
+    }
+    if (!WsCluster.API_VERSION.equals(cr.getApiVersion()) || !WsCluster.KIND.equals(cr.getKind())) {
+      throw new InvalidWsClusterException(source, List.of(
+          "apiVersion/kind must be " + WsCluster.API_VERSION + "/" + WsCluster.KIND + ", got "
+              + cr.getApiVersion() + "/" + cr.getKind()));
+    }
+    return WsClusterValidator.validate(cr, source);
+  }
+
+  private static String path(JsonMappingException e) {
+    String p = e.getPath().stream()
+        .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+        .collect(Collectors.joining("."));
+    return p.replace(".[", "[");
+  }
+}
