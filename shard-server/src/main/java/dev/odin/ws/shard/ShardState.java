@@ -1,0 +1,98 @@
+package dev.odin.ws.shard;
+
+import dev.odin.ws.shard.config.ShardServerConfig;
+import dev.odin.ws.shard.kafka.ConsumerStatus;
+import io.netty.channel.Channel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The shard-wide facts that admission, readiness, /stats and metrics agree on. */
+public final class ShardState {
+  private final ShardServerConfig config;
+  private final ConsumerStatus consumer;
+  private final AtomicInteger admitted = new AtomicInteger();
+  private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+  private volatile boolean draining;
+
+  public ShardState(ShardServerConfig config, ConsumerStatus consumer) {
+    this.config = config;
+    this.consumer = consumer;
+  }
+
+  /** Why the shard is or is not ready for new clients. */
+  public record Readiness(boolean ready, String reason) {}
+
+  /** Reserves a connection slot; false when the shard is full. */
+  public boolean tryAdmit() {
+    while (true) {
+      int current = admitted.get();
+      if (current >= config.maxConnections()) {
+        return false;
+      }
+      if (admitted.compareAndSet(current, current + 1)) {
+        return true;
+      }
+    }
+  }
+
+  public void releaseAdmission() {
+    admitted.decrementAndGet();
+  }
+
+  public void addClient(Channel channel) {
+    clients.add(channel);
+  }
+
+  public ChannelGroup clients() {
+    return clients;
+  }
+
+  public int connections() {
+    return clients.size();
+  }
+
+  public boolean full() {
+    return admitted.get() >= config.maxConnections();
+  }
+
+  public boolean draining() {
+    return draining;
+  }
+
+  public void startDraining() {
+    draining = true;
+  }
+
+  public ConsumerStatus consumer() {
+    return consumer;
+  }
+
+  public ShardServerConfig config() {
+    return config;
+  }
+
+  public Readiness readiness() {
+    if (draining) {
+      return new Readiness(false, "draining");
+    }
+    if (full()) {
+      return new Readiness(false, "full: " + config.maxConnections() + " connections");
+    }
+    if (!consumer.brokerReachable()) {
+      return new Readiness(false, "Kafka broker unreachable");
+    }
+    if (consumer.assignedPartitions() == 0) {
+      return new Readiness(false, "no Kafka partitions assigned yet");
+    }
+    long lag = consumer.lag();
+    if (lag < 0) {
+      return new Readiness(false, "consumer lag not known yet");
+    }
+    if (lag > config.readyMaxLagRecords()) {
+      return new Readiness(false, "catching up: " + lag + " records behind");
+    }
+    return new Readiness(true, "ready");
+  }
+}

@@ -1,0 +1,21 @@
+package dev.odin.ws.shard.fanout;
+
+import io.netty.buffer.ByteBuf;
+
+/** A client connection as the fan-out sees it. Every method is called on the connection's event loop. */
+public interface Subscriber {
+  /** True while the connection's outbound buffer is below its high water mark. */
+  boolean isWritable();
+
+  /** Queues pre-encoded WebSocket frames; takes ownership of {@code frames}. No flush. */
+  void writeFrames(ByteBuf frames);
+
+  /** Marks the connection as written in the current batch; false when it already was. */
+  boolean markForFlush();
+
+  /** Flushes what this batch wrote and clears the mark. */
+  void flush();
+
+  /** The connection fell behind: it is closed with 4008 and gets nothing more. */
+  void fellBehind();
+}

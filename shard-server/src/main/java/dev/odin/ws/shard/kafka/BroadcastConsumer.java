@@ -1,0 +1,291 @@
+package dev.odin.ws.shard.kafka;
+
+import dev.odin.ws.shard.config.ShardServerConfig;
+import dev.odin.ws.shard.config.TopicRoute;
+import dev.odin.ws.shard.fanout.ChannelFrames;
+import dev.odin.ws.shard.fanout.FanOut;
+import dev.odin.ws.shard.metrics.ShardMetrics;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shard's only Kafka consumer, on a thread of its own (KafkaConsumer is not thread-safe). It
+ * reads every record of the fan-out topics in the shard's own group, encodes each wanted record
+ * once, and hands the batch to the event loops.
+ */
+public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(BroadcastConsumer.class);
+  private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+  private static final long LAG_CHECK_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final Duration LAG_CHECK_TIMEOUT = Duration.ofSeconds(2);
+
+  private final ShardServerConfig config;
+  private final FanOut fanOut;
+  private final ShardMetrics metrics;
+  private final Map<String, TopicRoute> routes;
+  private final Map<String, Uuid> topicIds = new HashMap<>();
+  private final FrameEncoder encoder = new FrameEncoder();
+  private final Thread thread;
+  private volatile boolean running = true;
+  private volatile KafkaConsumer<byte[], byte[]> consumer;
+  private volatile int assignedPartitions;
+  private volatile long lag = -1;
+  private volatile boolean brokerReachable;
+  private long nextLagCheck;
+
+  public BroadcastConsumer(ShardServerConfig config, FanOut fanOut, ShardMetrics metrics) {
+    this.config = config;
+    this.fanOut = fanOut;
+    this.metrics = metrics;
+    this.routes = config.topics().stream().collect(Collectors.toMap(TopicRoute::topic, Function.identity()));
+    this.thread = new Thread(this::run, "kafka-consumer");
+    routes.keySet().forEach(topic -> metrics.declare("consumed", topic));
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  @Override
+  public int assignedPartitions() {
+    return assignedPartitions;
+  }
+
+  @Override
+  public long lag() {
+    return lag;
+  }
+
+  @Override
+  public boolean brokerReachable() {
+    return brokerReachable;
+  }
+
+  private void run() {
+    try (Admin admin = Admin.create(adminProperties());
+        KafkaConsumer<byte[], byte[]> kafka = new KafkaConsumer<>(consumerProperties())) {
+      consumer = kafka;
+      if (!resolveTopicIds(admin)) {
+        return;
+      }
+      kafka.subscribe(routes.keySet(), new AssignmentListener());
+      while (running) {
+        try {
+          ConsumerRecords<byte[], byte[]> records = kafka.poll(POLL_TIMEOUT);
+          if (!records.isEmpty()) {
+            brokerReachable = true;
+            deliver(records);
+          }
+          checkLag(kafka);
+        } catch (WakeupException e) {
+          // close() asked us to stop; the loop condition ends it.
+        } catch (KafkaException e) {
+          // A broker outage or a transient client error must not end the shard: report and go on.
+          brokerReachable = false;
+          log.warn("Kafka consumer error, retrying: {}", e.toString());
+          pause(Duration.ofSeconds(1));
+        }
+      }
+    } catch (WakeupException e) {
+      log.debug("consumer woken up during shutdown");
+    } catch (RuntimeException e) {
+      log.error("Kafka consumer stopped unexpectedly", e);
+    } finally {
+      assignedPartitions = 0;
+    }
+  }
+
+  /** Waits (bounded only by shutdown) until every fan-out topic exists and its id is known. */
+  private boolean resolveTopicIds(Admin admin) {
+    while (running) {
+      try {
+        Map<String, TopicDescription> topics =
+            admin.describeTopics(routes.keySet()).allTopicNames().get(10, TimeUnit.SECONDS);
+        topics.forEach((name, description) -> topicIds.put(name, description.topicId()));
+        brokerReachable = true;
+        return true;
+      } catch (Exception e) {
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+        brokerReachable = false;
+        log.warn("waiting for the fan-out topics {} to be reachable: {}", routes.keySet(), rootMessage(e));
+        pause(Duration.ofSeconds(2));
+      }
+    }
+    return false;
+  }
+
+  private void deliver(ConsumerRecords<byte[], byte[]> records) {
+    Map<String, ChannelBuilder> channels = new LinkedHashMap<>();
+    for (TopicPartition partition : records.partitions()) {
+      List<ConsumerRecord<byte[], byte[]>> partitionRecords = records.records(partition);
+      metrics.consumed(partition.topic(), partitionRecords.size());
+      TopicRoute route = routes.get(partition.topic());
+      Uuid topicId = topicIds.get(partition.topic());
+      for (ConsumerRecord<byte[], byte[]> record : partitionRecords) {
+        String channel = route.channelOf(record.key(), record.headers());
+        if (channel == null) {
+          metrics.dropped("no_channel", 1);
+          continue;
+        }
+        if (!fanOut.hasSubscribers(channel)) {
+          continue;
+        }
+        ChannelBuilder builder = channels.computeIfAbsent(channel, ChannelBuilder::new);
+        String position = new Position(topicId, partition.partition(), record.offset()).encode();
+        encoder.appendFrame(builder.frames, channel, position, record.timestamp(), record.value());
+        builder.add(record.timestamp());
+      }
+    }
+    List<ChannelFrames> batch = new ArrayList<>(channels.size());
+    channels.values().forEach(b -> batch.add(b.build()));
+    fanOut.deliver(batch);
+  }
+
+  private void checkLag(KafkaConsumer<byte[], byte[]> kafka) {
+    long now = System.nanoTime();
+    if (now - nextLagCheck < 0) {
+      return;
+    }
+    nextLagCheck = now + LAG_CHECK_INTERVAL_NANOS;
+    Collection<TopicPartition> assignment = kafka.assignment();
+    if (assignment.isEmpty()) {
+      return;
+    }
+    try {
+      Map<TopicPartition, Long> ends = kafka.endOffsets(assignment, LAG_CHECK_TIMEOUT);
+      long total = 0;
+      for (TopicPartition partition : assignment) {
+        long position = kafka.position(partition, LAG_CHECK_TIMEOUT);
+        total += Math.max(0, ends.getOrDefault(partition, position) - position);
+      }
+      lag = total;
+      brokerReachable = true;
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      brokerReachable = false;
+    }
+  }
+
+  private Properties consumerProperties() {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, config.consumerGroup());
+    props.put(ConsumerConfig.CLIENT_ID_CONFIG, "odin-ws-" + config.cluster() + "-" + config.shardIndex());
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    // A new group starts at the end: a shard delivers what happens from now on, not history.
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "true");
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+    props.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "2000");
+    props.putAll(config.kafkaProperties());
+    return props;
+  }
+
+  private Properties adminProperties() {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    props.put(AdminClientConfig.CLIENT_ID_CONFIG, "odin-ws-admin-" + config.cluster() + "-" + config.shardIndex());
+    props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "2000");
+    props.putAll(config.kafkaProperties());
+    return props;
+  }
+
+  private void pause(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return root.toString();
+  }
+
+  /** Stops the consumer thread and waits for it; the consumer commits its offsets on close. */
+  @Override
+  public void close() {
+    running = false;
+    KafkaConsumer<byte[], byte[]> kafka = consumer;
+    if (kafka != null) {
+      kafka.wakeup();
+    }
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private final class AssignmentListener implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      assignedPartitions = consumer.assignment().size() - partitions.size();
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      assignedPartitions = consumer.assignment().size();
+      lag = -1;
+      nextLagCheck = System.nanoTime();
+      log.info("assigned {} partition(s) of {} in group {}", assignedPartitions, routes.keySet(), config.consumerGroup());
+    }
+  }
+
+  /** Accumulates one channel's frames of the current batch in one pooled buffer. */
+  private static final class ChannelBuilder {
+    final String channel;
+    final ByteBuf frames = PooledByteBufAllocator.DEFAULT.directBuffer(256);
+    long[] timestamps = new long[4];
+    int count;
+
+    ChannelBuilder(String channel) {
+      this.channel = channel;
+    }
+
+    void add(long timestamp) {
+      if (count == timestamps.length) {
+        timestamps = java.util.Arrays.copyOf(timestamps, count * 2);
+      }
+      timestamps[count++] = timestamp;
+    }
+
+    ChannelFrames build() {
+      return new ChannelFrames(channel, frames, count, java.util.Arrays.copyOf(timestamps, count));
+    }
+  }
+}

@@ -1,0 +1,129 @@
+package dev.odin.ws.shard.management;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.odin.ws.shard.ShardState;
+import dev.odin.ws.shard.ShardState.Readiness;
+import dev.odin.ws.shard.fanout.FanOut;
+import dev.odin.ws.shard.metrics.ShardMetrics;
+import dev.odin.ws.shard.ws.HttpResponses;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.List;
+import java.util.function.IntConsumer;
+
+/** The management port: metrics, probes, stats, and the drain and shed commands. */
+@Sharable
+public final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String JSON_TYPE = "application/json";
+
+  private final ShardState state;
+  private final FanOut fanOut;
+  private final ShardMetrics metrics;
+  private final Runnable drain;
+  private final IntConsumer shed;
+
+  public ManagementHandler(ShardState state, FanOut fanOut, ShardMetrics metrics, Runnable drain, IntConsumer shed) {
+    this.state = state;
+    this.fanOut = fanOut;
+    this.metrics = metrics;
+    this.drain = drain;
+    this.shed = shed;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+    boolean close = !HttpUtil.isKeepAlive(request);
+    boolean get = HttpMethod.GET.equals(request.method());
+    boolean post = HttpMethod.POST.equals(request.method());
+    switch (uri.path()) {
+      case "/metrics" -> {
+        if (get) {
+          HttpResponses.send(ctx, HttpResponses.response(HttpResponseStatus.OK,
+              "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()), close);
+        } else {
+          notAllowed(ctx, "GET", close);
+        }
+      }
+      case "/healthz" -> HttpResponses.sendText(ctx, HttpResponseStatus.OK, "ok", close);
+      case "/readyz" -> {
+        Readiness readiness = state.readiness();
+        HttpResponses.sendText(ctx,
+            readiness.ready() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, readiness.reason(), close);
+      }
+      case "/stats" -> HttpResponses.send(ctx, HttpResponses.response(HttpResponseStatus.OK, JSON_TYPE, stats()), close);
+      case "/drain" -> {
+        if (post) {
+          int connections = state.connections();
+          drain.run();
+          HttpResponses.send(ctx, HttpResponses.response(HttpResponseStatus.ACCEPTED, JSON_TYPE,
+              "{\"draining\":true,\"connections\":" + connections + "}"), close);
+        } else {
+          notAllowed(ctx, "POST", close);
+        }
+      }
+      case "/shed" -> {
+        if (post) {
+          shed(ctx, uri, close);
+        } else {
+          notAllowed(ctx, "POST", close);
+        }
+      }
+      default -> HttpResponses.sendText(ctx, HttpResponseStatus.NOT_FOUND,
+          "not found: /metrics /healthz /readyz /stats POST /drain POST /shed?count=N", close);
+    }
+  }
+
+  private void shed(ChannelHandlerContext ctx, QueryStringDecoder uri, boolean close) {
+    List<String> values = uri.parameters().get("count");
+    int count;
+    try {
+      count = values == null || values.size() != 1 ? -1 : Integer.parseInt(values.get(0));
+    } catch (NumberFormatException e) {
+      count = -1;
+    }
+    if (count < 0) {
+      HttpResponses.sendText(ctx, HttpResponseStatus.BAD_REQUEST, "count must be a whole number >= 0", close);
+      return;
+    }
+    int shedding = Math.min(count, state.connections());
+    shed.accept(shedding);
+    HttpResponses.send(ctx, HttpResponses.response(HttpResponseStatus.ACCEPTED, JSON_TYPE,
+        "{\"shedding\":" + shedding + "}"), close);
+  }
+
+  private String stats() {
+    ObjectNode node = JSON.createObjectNode();
+    node.put("cluster", state.config().cluster());
+    node.put("shard", state.config().shardIndex());
+    node.put("consumerGroup", state.config().consumerGroup());
+    node.put("connections", state.connections());
+    node.put("subscriptions", fanOut.subscriptions());
+    node.put("capacity", state.config().maxConnections());
+    long lag = state.consumer().lag();
+    if (lag < 0) {
+      node.putNull("lag");
+    } else {
+      node.put("lag", lag);
+    }
+    node.put("draining", state.draining());
+    Readiness readiness = state.readiness();
+    node.put("ready", readiness.ready());
+    node.put("reason", readiness.reason());
+    node.put("assignedPartitions", state.consumer().assignedPartitions());
+    node.put("brokerReachable", state.consumer().brokerReachable());
+    return node.toString();
+  }
+
+  private static void notAllowed(ChannelHandlerContext ctx, String allowed, boolean close) {
+    HttpResponses.sendText(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "use " + allowed, close);
+  }
+}

@@ -1,0 +1,179 @@
+package dev.odin.ws.shard.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The shard's Prometheus meters (names of DESIGN.md §6). Every series carries {@code cluster} and
+ * {@code shard}; no label ever carries a client, connection, channel or key value.
+ */
+public final class ShardMetrics {
+  private static final Duration[] LATENCY_BUCKETS = {
+    Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
+    Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(175),
+    Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
+    Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)
+  };
+
+  private final PrometheusMeterRegistry registry;
+  private final Counter opened;
+  private final Counter delivered;
+  private final Counter slowClientsDisconnected;
+  private final Timer deliveryLatency;
+  private final Map<String, Counter> closedByReason = new ConcurrentHashMap<>();
+  private final Map<String, Counter> rejectedByReason = new ConcurrentHashMap<>();
+  private final Map<String, Counter> droppedByReason = new ConcurrentHashMap<>();
+  private final Map<String, Counter> consumedByTopic = new ConcurrentHashMap<>();
+  private final Map<String, Counter> recoveryByOutcome = new ConcurrentHashMap<>();
+
+  public ShardMetrics(String cluster, int shard) {
+    registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().commonTags("cluster", cluster, "shard", Integer.toString(shard));
+    opened = Counter.builder("ws.connections.opened").description("WebSocket connections accepted").register(registry);
+    delivered =
+        Counter.builder("ws.messages.delivered")
+            .description("Data frames handed to client sockets (one per record per subscriber)")
+            .register(registry);
+    slowClientsDisconnected =
+        Counter.builder("ws.slow.clients.disconnected")
+            .description("Clients closed with 4008 because their outbound buffer stayed full")
+            .register(registry);
+    deliveryLatency =
+        Timer.builder("ws.delivery.latency")
+            .description("Kafka record timestamp to frame handed to the sockets, per record and event loop")
+            .serviceLevelObjectives(LATENCY_BUCKETS)
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(30))
+            .register(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
+    Gauge.builder("process.resident.memory", ShardMetrics::residentMemoryBytes)
+        .description("Resident set size of this process")
+        .baseUnit("bytes")
+        .register(registry);
+  }
+
+  /** Registers the gauges that read the shard's live state. */
+  public void bindState(
+      Supplier<Number> connections,
+      Supplier<Number> subscriptions,
+      Supplier<Number> lag,
+      Supplier<Number> draining,
+      Supplier<Number> capacity) {
+    Gauge.builder("ws.connections.active", connections).description("Open WebSocket connections").register(registry);
+    Gauge.builder("ws.subscriptions.active", subscriptions).description("Channel subscriptions held").register(registry);
+    Gauge.builder("ws.kafka.consumer.lag", lag)
+        .description("Records in the fan-out topics not yet consumed by this shard")
+        .baseUnit("records")
+        .register(registry);
+    Gauge.builder("ws.shard.draining", draining).description("1 while the shard drains").register(registry);
+    Gauge.builder("ws.shard.capacity", capacity)
+        .description("Connections this shard admits")
+        .baseUnit("connections")
+        .register(registry);
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  public void connectionOpened() {
+    opened.increment();
+  }
+
+  public void connectionClosed(String reason) {
+    counter(closedByReason, "ws.connections.closed", "reason", reason, "WebSocket connections closed").increment();
+  }
+
+  public void connectionRejected(String reason) {
+    counter(rejectedByReason, "ws.connections.rejected", "reason", reason, "Connections refused before or during the upgrade")
+        .increment();
+  }
+
+  public void delivered(long count) {
+    delivered.increment(count);
+  }
+
+  public void dropped(String reason, long count) {
+    counter(droppedByReason, "ws.messages.dropped", "reason", reason, "Records not delivered to a subscriber or channel")
+        .increment(count);
+  }
+
+  public void slowClientDisconnected() {
+    slowClientsDisconnected.increment();
+  }
+
+  public void consumed(String topic, long count) {
+    counter(consumedByTopic, "ws.kafka.records.consumed", "topic", topic, "Records read from the fan-out topics")
+        .increment(count);
+  }
+
+  public void recoveryRequest(String outcome) {
+    counter(recoveryByOutcome, "ws.recovery.requests", "outcome", outcome, "Subscriptions that asked to resume from a position")
+        .increment();
+  }
+
+  public void deliveryLatencyMillis(long millis) {
+    deliveryLatency.record(Duration.ofMillis(Math.max(0, millis)));
+  }
+
+  /** Makes a labelled counter visible at zero before its first event, so dashboards and alerts see it. */
+  public void declare(String kind, String label) {
+    switch (kind) {
+      case "closed" -> connectionClosedCounter(label);
+      case "rejected" -> counter(rejectedByReason, "ws.connections.rejected", "reason", label, "Connections refused before or during the upgrade");
+      case "dropped" -> counter(droppedByReason, "ws.messages.dropped", "reason", label, "Records not delivered to a subscriber or channel");
+      case "consumed" -> counter(consumedByTopic, "ws.kafka.records.consumed", "topic", label, "Records read from the fan-out topics");
+      case "recovery" -> counter(recoveryByOutcome, "ws.recovery.requests", "outcome", label, "Subscriptions that asked to resume from a position");
+      default -> throw new IllegalArgumentException(kind);
+    }
+  }
+
+  private void connectionClosedCounter(String reason) {
+    counter(closedByReason, "ws.connections.closed", "reason", reason, "WebSocket connections closed");
+  }
+
+  private Counter counter(Map<String, Counter> cache, String name, String tag, String value, String help) {
+    return cache.computeIfAbsent(
+        value, v -> Counter.builder(name).description(help).tags(Tags.of(tag, v)).register(registry));
+  }
+
+  private static double residentMemoryBytes() {
+    try {
+      String[] statm = Files.readString(Path.of("/proc/self/statm")).trim().split("\\s+");
+      return Long.parseLong(statm[1]) * 4096.0;
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
+    }
+  }
+}

@@ -1,0 +1,129 @@
+package dev.odin.ws.shard.ws;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.odin.ws.shard.kafka.Position;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Parses one client text message and applies it to its session. Every bad message gets an error
+ * reply with a stable code; none of them closes the connection or touches other subscriptions.
+ */
+final class ClientRequestHandler {
+  static final int MAX_CHANNEL_LENGTH = 200;
+
+  private final ClientSession session;
+
+  ClientRequestHandler(ClientSession session) {
+    this.session = session;
+  }
+
+  void handle(String text) {
+    JsonNode message;
+    try {
+      message = Replies.JSON.readTree(text);
+    } catch (JsonProcessingException e) {
+      session.send(Replies.error(ErrorCode.MALFORMED_JSON, "not valid JSON: " + e.getOriginalMessage(), null));
+      return;
+    }
+    if (message == null || !message.isObject()) {
+      session.send(Replies.error(ErrorCode.INVALID_MESSAGE, "a message is a JSON object with a \"type\"", null));
+      return;
+    }
+    JsonNode id = message.get("id");
+    JsonNode type = message.get("type");
+    if (type == null || !type.isTextual()) {
+      session.send(Replies.error(ErrorCode.INVALID_MESSAGE, "missing \"type\"", id));
+      return;
+    }
+    switch (type.textValue()) {
+      case "subscribe" -> subscribe(message, id);
+      case "unsubscribe" -> unsubscribe(message, id);
+      case "ping" -> session.send(Replies.pong(id));
+      default -> session.send(Replies.error(ErrorCode.UNKNOWN_TYPE,
+          "unknown type \"" + truncate(type.textValue()) + "\"; expected subscribe, unsubscribe or ping", id));
+    }
+  }
+
+  private void subscribe(JsonNode message, JsonNode id) {
+    List<String> channels = channels(message, id);
+    if (channels == null) {
+      return;
+    }
+    int added = 0;
+    for (String channel : channels) {
+      if (!session.isSubscribed(channel)) {
+        added++;
+      }
+    }
+    if (session.subscriptionCount() + added > session.maxSubscriptions()) {
+      session.send(Replies.error(ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+          "at most " + session.maxSubscriptions() + " subscriptions per connection; none of these were added", id));
+      return;
+    }
+    Map<String, Boolean> recovered = new LinkedHashMap<>();
+    JsonNode since = message.get("since");
+    if (since != null && !since.isNull()) {
+      if (!since.isObject()) {
+        session.send(Replies.error(ErrorCode.INVALID_MESSAGE, "\"since\" must map channels to positions", id));
+        return;
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> it = since.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> entry = it.next();
+        if (!channels.contains(entry.getKey())) {
+          continue;
+        }
+        if (!entry.getValue().isTextual() || Position.parse(entry.getValue().textValue()).isEmpty()) {
+          session.send(Replies.error(ErrorCode.INVALID_POSITION,
+              "position for \"" + truncate(entry.getKey()) + "\" is not one this server issued", id));
+          return;
+        }
+        // Replay from Kafka is not available on this shard: the client learns it has a gap.
+        recovered.put(entry.getKey(), false);
+        session.metrics().recoveryRequest("unavailable");
+      }
+    }
+    session.subscribe(channels, recovered, id);
+  }
+
+  private void unsubscribe(JsonNode message, JsonNode id) {
+    List<String> channels = channels(message, id);
+    if (channels != null) {
+      session.unsubscribe(channels, id);
+    }
+  }
+
+  /** The message's distinct channel names, or null after replying with the error. */
+  private List<String> channels(JsonNode message, JsonNode id) {
+    JsonNode array = message.get("channels");
+    if (array == null || !array.isArray() || array.isEmpty()) {
+      session.send(Replies.error(ErrorCode.INVALID_MESSAGE, "\"channels\" must be a non-empty array of strings", id));
+      return null;
+    }
+    if (array.size() > session.maxSubscriptions()) {
+      session.send(Replies.error(ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+          "at most " + session.maxSubscriptions() + " subscriptions per connection", id));
+      return null;
+    }
+    Set<String> names = new LinkedHashSet<>();
+    for (JsonNode node : array) {
+      if (!node.isTextual() || node.textValue().isEmpty() || node.textValue().length() > MAX_CHANNEL_LENGTH) {
+        session.send(Replies.error(ErrorCode.INVALID_CHANNEL,
+            "a channel is a string of 1 to " + MAX_CHANNEL_LENGTH + " characters", id));
+        return null;
+      }
+      names.add(node.textValue());
+    }
+    return new ArrayList<>(names);
+  }
+
+  private static String truncate(String text) {
+    return text.length() <= 64 ? text : text.substring(0, 64) + "...";
+  }
+}

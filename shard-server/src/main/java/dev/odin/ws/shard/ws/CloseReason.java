@@ -1,0 +1,32 @@
+package dev.odin.ws.shard.ws;
+
+/** Why the shard closed a client, as the {@code reason} label of {@code ws_connections_closed_total}. */
+public enum CloseReason {
+  CLIENT("client", 1000),
+  DRAIN("drain", 1012),
+  SHED("shed", 1012),
+  SHUTDOWN("shutdown", 1012),
+  SLOW_CLIENT("slow_client", 4008),
+  IDLE("idle", 1000),
+  POLICY("policy", 1008),
+  FRAME_TOO_BIG("frame_too_big", 1009),
+  PROTOCOL_ERROR("protocol_error", 1002),
+  ERROR("error", 1011);
+
+  private final String label;
+  private final int code;
+
+  CloseReason(String label, int code) {
+    this.label = label;
+    this.code = code;
+  }
+
+  public String label() {
+    return label;
+  }
+
+  /** The WebSocket close code the client sees. */
+  public int code() {
+    return code;
+  }
+}

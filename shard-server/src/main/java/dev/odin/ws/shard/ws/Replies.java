@@ -1,0 +1,60 @@
+package dev.odin.ws.shard.ws;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.util.Collection;
+import java.util.Map;
+
+/** The server's control replies of the client protocol (DESIGN.md §4). */
+final class Replies {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private Replies() {}
+
+  static TextWebSocketFrame subscribed(Collection<String> channels, Map<String, Boolean> recovered, JsonNode id) {
+    ObjectNode reply = base("subscribed", id);
+    ArrayNode list = reply.putArray("channels");
+    channels.forEach(list::add);
+    if (!recovered.isEmpty()) {
+      ObjectNode flags = reply.putObject("recovered");
+      recovered.forEach(flags::put);
+    }
+    return frame(reply);
+  }
+
+  static TextWebSocketFrame unsubscribed(Collection<String> channels, JsonNode id) {
+    ObjectNode reply = base("unsubscribed", id);
+    ArrayNode list = reply.putArray("channels");
+    channels.forEach(list::add);
+    return frame(reply);
+  }
+
+  static TextWebSocketFrame pong(JsonNode id) {
+    ObjectNode reply = base("pong", id);
+    reply.put("ts", System.currentTimeMillis());
+    return frame(reply);
+  }
+
+  static TextWebSocketFrame error(ErrorCode code, String message, JsonNode id) {
+    ObjectNode reply = base("error", id);
+    reply.put("code", code.code());
+    reply.put("message", message);
+    return frame(reply);
+  }
+
+  private static ObjectNode base(String type, JsonNode id) {
+    ObjectNode node = JSON.createObjectNode();
+    node.put("type", type);
+    if (id != null && !id.isNull() && !id.isMissingNode()) {
+      node.set("id", id);
+    }
+    return node;
+  }
+
+  private static TextWebSocketFrame frame(ObjectNode node) {
+    return new TextWebSocketFrame(node.toString());
+  }
+}
