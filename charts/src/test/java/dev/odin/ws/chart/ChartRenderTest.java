@@ -178,20 +178,20 @@ class ChartRenderTest {
   }
 
   @Test
-  void everyObjectCarriesTheAppKubernetesIoLabelsAndNoLegacyOnes() {
-    Helm.template("--include-crds", "--values", ALL_FEATURES).stream()
-        .filter(doc -> !doc.kind().equals("CustomResourceDefinition"))
-        .forEach(doc -> {
-          Map<String, String> labels = doc.object().getMetadata().getLabels();
-          assertEquals("odin-ws-operator", labels.get("app.kubernetes.io/name"), doc.kind());
-          assertEquals(Helm.RELEASE, labels.get("app.kubernetes.io/instance"), doc.kind());
-          assertEquals("Helm", labels.get("app.kubernetes.io/managed-by"), doc.kind());
-          for (String legacy : List.of("app", "chart", "release", "heritage")) {
-            if (!(doc.object() instanceof ServiceMonitor)) { // its `release` label is a user value here
-              assertFalse(labels.containsKey(legacy), doc.kind() + " has legacy label " + legacy);
-            }
-          }
-        });
+  void everyObjectCarriesTheAppKubernetesIoLabelsAndNoLegacyOnes(@TempDir Path dir) throws IOException {
+    Path chart = Helm.chartWithFiles(dir, "dashboards/odin-ws-operator.json", "rules/operator.yaml");
+    Manifests rendered = Helm.template(chart, "--set", "serviceMonitor.enabled=true",
+        "--set", "dashboards.enabled=true", "--set", "prometheusRule.enabled=true");
+    assertEquals(10, rendered.docs().size());
+    rendered.stream().forEach(doc -> {
+      Map<String, String> labels = doc.object().getMetadata().getLabels();
+      assertEquals("odin-ws-operator", labels.get("app.kubernetes.io/name"), doc.kind());
+      assertEquals(Helm.RELEASE, labels.get("app.kubernetes.io/instance"), doc.kind());
+      assertEquals("Helm", labels.get("app.kubernetes.io/managed-by"), doc.kind());
+      for (String legacy : List.of("app", "chart", "release", "heritage")) {
+        assertFalse(labels.containsKey(legacy), doc.kind() + " has legacy label " + legacy);
+      }
+    });
   }
 
   @Test
