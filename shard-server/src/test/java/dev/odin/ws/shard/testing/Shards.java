@@ -61,6 +61,11 @@ public final class Shards {
     return send(HttpRequest.newBuilder(management(shard, path)).POST(HttpRequest.BodyPublishers.noBody()));
   }
 
+  /** A plain HTTP GET to the WebSocket port, as a browser or curl would send without upgrading. */
+  public static HttpResponse<String> send(int wsPort, String path) {
+    return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + wsPort + path)).GET());
+  }
+
   private static URI management(ShardServer shard, String path) {
     return URI.create("http://127.0.0.1:" + shard.managementPort() + path);
   }

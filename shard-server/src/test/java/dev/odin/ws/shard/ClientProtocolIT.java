@@ -1,0 +1,213 @@
+package dev.odin.ws.shard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.odin.ws.kafka.EmbeddedKafkaBroker;
+import dev.odin.ws.shard.testing.Shards;
+import dev.odin.ws.shard.testing.WsClient;
+import dev.odin.ws.shard.testing.WsClients;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bad input from a client gets the documented reply or close code, and costs nothing else: the
+ * same client's other subscriptions and the other clients keep receiving.
+ */
+class ClientProtocolIT {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static EmbeddedKafkaBroker kafka;
+  private static ShardServer shard;
+  private static KafkaProducer<String, String> producer;
+  private static WsClients clients;
+
+  @BeforeAll
+  static void start() {
+    kafka = EmbeddedKafkaBroker.start();
+    kafka.createTopics(1, "events");
+    shard = Shards.start(kafka.bootstrapServers(), "proto", 0, "events", Map.of(
+        "ODIN_WS_MAX_FRAME_BYTES", "1024",
+        "ODIN_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION", "3",
+        "ODIN_WS_INBOUND_MESSAGES_PER_SECOND", "5",
+        "ODIN_WS_INBOUND_BURST", "10",
+        "ODIN_WS_MAX_CONNECTIONS", "20",
+        "ODIN_WS_HANDSHAKE_TIMEOUT_SECONDS", "1"));
+    Shards.awaitReady(shard);
+    producer = Shards.producer(kafka.bootstrapServers());
+    clients = new WsClients();
+  }
+
+  @AfterAll
+  static void stop() {
+    clients.close();
+    producer.close();
+    shard.close();
+    kafka.close();
+  }
+
+  private static WsClient subscribedClient(String channel) {
+    WsClient client = clients.connect(WsClients.uri(shard.wsPort()));
+    client.subscribe(channel);
+    return client;
+  }
+
+  /** Publishes one record to {@code channel} and waits until {@code client} receives it. */
+  private static void assertStillReceives(WsClient client, String channel) {
+    String marker = "m" + System.nanoTime();
+    Shards.sendAndWait(producer, new ProducerRecord<>("events", channel, "{\"marker\":\"" + marker + "\"}"));
+    client.awaitMessage(m -> marker.equals(m.path("data").path("marker").asText()), WAIT);
+  }
+
+  @Test
+  void malformedJsonGetsAnErrorReplyAndTheConnectionKeepsItsSubscriptions() {
+    WsClient client = subscribedClient("a");
+    client.send("{not json");
+    JsonNode error = client.awaitReply("error", WAIT);
+    assertThat(error.path("code").asText()).isEqualTo("malformed_json");
+    assertStillReceives(client, "a");
+  }
+
+  @Test
+  void unknownTypeIsNamedInTheErrorAndTheIdIsEchoed() {
+    WsClient client = subscribedClient("b");
+    client.send("{\"type\":\"publish\",\"id\":7}");
+    JsonNode error = client.awaitReply("error", WAIT);
+    assertThat(error.path("code").asText()).isEqualTo("unknown_type");
+    assertThat(error.path("message").asText()).contains("publish");
+    assertThat(error.path("id").asInt()).isEqualTo(7);
+    assertStillReceives(client, "b");
+  }
+
+  @Test
+  void binaryFramesAndMissingChannelsGetStableErrorCodes() {
+    WsClient client = subscribedClient("c");
+    client.sendFrame(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {1, 2, 3})));
+    client.awaitMessage(m -> "binary_not_supported".equals(m.path("code").asText()), WAIT);
+    client.send("{\"type\":\"subscribe\",\"channels\":[]}");
+    client.awaitMessage(m -> "invalid_message".equals(m.path("code").asText()), WAIT);
+    client.send("{\"type\":\"subscribe\",\"channels\":[42]}");
+    client.awaitMessage(m -> "invalid_channel".equals(m.path("code").asText()), WAIT);
+    assertStillReceives(client, "c");
+  }
+
+  @Test
+  void pingIsAnsweredWithPongCarryingServerTime() {
+    WsClient client = clients.connect(WsClients.uri(shard.wsPort()));
+    long before = System.currentTimeMillis();
+    client.send("{\"type\":\"ping\",\"id\":\"p1\"}");
+    JsonNode pong = client.awaitReply("pong", WAIT);
+    assertThat(pong.path("id").asText()).isEqualTo("p1");
+    assertThat(pong.path("ts").asLong()).isGreaterThanOrEqualTo(before);
+  }
+
+  @Test
+  void tooManySubscriptionsAreRefusedWholeAndEarlierOnesKept() {
+    WsClient client = subscribedClient("d");
+    client.send("{\"type\":\"subscribe\",\"channels\":[\"e\",\"f\",\"g\"],\"id\":2}");
+    JsonNode error = client.awaitReply("error", WAIT);
+    assertThat(error.path("code").asText()).isEqualTo("too_many_subscriptions");
+    assertStillReceives(client, "d");
+    Shards.sendAndWait(producer, new ProducerRecord<>("events", "e", "{\"x\":1}"));
+    assertStillReceives(client, "d");
+    assertThat(client.messages("message")).noneMatch(m -> "e".equals(m.path("channel").asText()));
+  }
+
+  @Test
+  void unsubscribeStopsDeliveryOfThatChannelOnly() {
+    WsClient client = subscribedClient("h");
+    client.subscribe("i");
+    client.send("{\"type\":\"unsubscribe\",\"channels\":[\"h\"]}");
+    client.awaitReply("unsubscribed", WAIT);
+    Shards.sendAndWait(producer, new ProducerRecord<>("events", "h", "{\"gone\":true}"));
+    assertStillReceives(client, "i");
+    assertThat(client.messages("message")).noneMatch(m -> "h".equals(m.path("channel").asText()));
+  }
+
+  @Test
+  void oversizedFrameClosesWith1009AndOtherClientsKeepReceiving() throws Exception {
+    WsClient bystander = subscribedClient("j");
+    WsClient offender = subscribedClient("j");
+    offender.sendFrame(new TextWebSocketFrame("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(4096) + "\"}"));
+    assertThat(offender.closeCode().get(20, TimeUnit.SECONDS)).isEqualTo(1009);
+    assertStillReceives(bystander, "j");
+  }
+
+  @Test
+  void floodingGetsRateLimitedRepliesThenAPolicyClose() throws Exception {
+    WsClient bystander = subscribedClient("k");
+    WsClient flooder = clients.connect(WsClients.uri(shard.wsPort()));
+    for (int i = 0; i < 40 && flooder.isOpen(); i++) {
+      flooder.channel().writeAndFlush(new TextWebSocketFrame("{\"type\":\"ping\"}"));
+    }
+    assertThat(flooder.closeCode().get(20, TimeUnit.SECONDS)).isEqualTo(1008);
+    assertThat(flooder.messages("error")).isNotEmpty()
+        .allMatch(m -> "rate_limited".equals(m.path("code").asText()));
+    assertStillReceives(bystander, "k");
+  }
+
+  @Test
+  void aForgedResumePositionIsRefusedWithInvalidPosition() {
+    WsClient client = clients.connect(WsClients.uri(shard.wsPort()));
+    client.send("{\"type\":\"subscribe\",\"channels\":[\"l\"],\"since\":{\"l\":\"../../etc\"}}");
+    assertThat(client.awaitReply("error", WAIT).path("code").asText()).isEqualTo("invalid_position");
+  }
+
+  @Test
+  void plainHttpRequestsGetAnExplanationInsteadOfAnUpgrade() {
+    HttpResponse<String> notFound = Shards.send(shard.wsPort(), "/other");
+    assertThat(notFound.statusCode()).isEqualTo(404);
+    assertThat(notFound.body()).contains("/ws");
+    HttpResponse<String> notUpgrade = Shards.send(shard.wsPort(), "/ws");
+    assertThat(notUpgrade.statusCode()).isEqualTo(400);
+    assertThat(notUpgrade.body()).contains("WebSocket upgrade");
+  }
+
+  @Test
+  void aConnectionThatNeverSendsItsRequestIsClosedAfterTheHandshakeTimeout() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", shard.wsPort())) {
+      socket.setSoTimeout(20_000);
+      InputStream in = socket.getInputStream();
+      assertThat(in.read()).as("server closed the silent connection").isEqualTo(-1);
+    }
+    assertThat(Shards.metric(shard, "ws_connections_rejected_total", "reason=\"handshake_timeout\"")).isPositive();
+  }
+
+  @Test
+  void upgradesBeyondMaxConnectionsGet503AndTheShardReportsFull() {
+    List<WsClient> held = new java.util.ArrayList<>();
+    try {
+      Throwable refused = null;
+      for (int i = 0; i < 25 && refused == null; i++) {
+        try {
+          held.add(clients.connectAsync(WsClients.uri(shard.wsPort())).get(20, TimeUnit.SECONDS));
+        } catch (Exception e) {
+          refused = e;
+        }
+      }
+      assertThat(refused).as("the 21st connection is refused").isNotNull();
+      assertThat(WsClient.refusedStatus(refused)).isEqualTo(503);
+      assertThat(Shards.get(shard, "/readyz").statusCode()).isEqualTo(503);
+      assertThat(Shards.get(shard, "/readyz").body()).contains("full");
+    } finally {
+      held.forEach(WsClient::close);
+    }
+    Awaitility.await().atMost(WAIT).until(() -> Shards.get(shard, "/readyz").statusCode() == 200);
+  }
+}
