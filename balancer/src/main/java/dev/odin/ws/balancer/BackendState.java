@@ -16,6 +16,7 @@ final class BackendState {
   private volatile boolean healthy;
   private volatile boolean removed;
   private final AtomicBoolean checkInFlight = new AtomicBoolean();
+  private final AtomicInteger consecutiveErrors = new AtomicInteger();
 
   BackendState(Backend backend) {
     this.backend = backend;
@@ -55,6 +56,19 @@ final class BackendState {
 
   void markRemoved() {
     removed = true;
+  }
+
+  /**
+   * Applies one health check result and returns true when the verdict changed. An answer decides at once
+   * (200 ready, anything else not); unanswered checks count up and take the backend out only at the
+   * threshold, so one check lost on a busy machine does not empty the pool.
+   */
+  boolean checked(boolean ready, boolean answered, int errorThreshold) {
+    if (answered) {
+      consecutiveErrors.set(0);
+      return healthy(ready);
+    }
+    return consecutiveErrors.incrementAndGet() >= errorThreshold && healthy(false);
   }
 
   /** Claims the right to run the next health check; false while the previous one is still running. */

@@ -25,6 +25,7 @@ public final class BalancerConfig {
   private final List<Backend> backends;
   private final Duration healthCheckInterval;
   private final Duration healthCheckTimeout;
+  private final int healthCheckErrorThreshold;
   private final Duration connectTimeout;
   private final int maxRequestHeadBytes;
   private final Duration requestHeadTimeout;
@@ -40,6 +41,7 @@ public final class BalancerConfig {
     backends = List.copyOf(b.backends);
     healthCheckInterval = b.healthCheckInterval;
     healthCheckTimeout = b.healthCheckTimeout;
+    healthCheckErrorThreshold = b.healthCheckErrorThreshold;
     connectTimeout = b.connectTimeout;
     maxRequestHeadBytes = b.maxRequestHeadBytes;
     requestHeadTimeout = b.requestHeadTimeout;
@@ -82,6 +84,7 @@ public final class BalancerConfig {
     r.read("BACKENDS", BalancerConfig::parseBackends, b::backends);
     r.readMillis("HEALTH_CHECK_INTERVAL_MS", b::healthCheckInterval);
     r.readMillis("HEALTH_CHECK_TIMEOUT_MS", b::healthCheckTimeout);
+    r.readInt("HEALTH_CHECK_ERROR_THRESHOLD", b::healthCheckErrorThreshold);
     r.readMillis("CONNECT_TIMEOUT_MS", b::connectTimeout);
     r.readInt("MAX_REQUEST_HEAD_BYTES", b::maxRequestHeadBytes);
     r.readMillis("REQUEST_HEAD_TIMEOUT_MS", b::requestHeadTimeout);
@@ -136,6 +139,11 @@ public final class BalancerConfig {
     return healthCheckTimeout;
   }
 
+  /** Checks in a row without any answer before a backend counts as unhealthy; a non-200 answer needs one. */
+  public int healthCheckErrorThreshold() {
+    return healthCheckErrorThreshold;
+  }
+
   public Duration connectTimeout() {
     return connectTimeout;
   }
@@ -176,7 +184,9 @@ public final class BalancerConfig {
         + healthCheckInterval.toMillis()
         + "ms, healthCheckTimeout="
         + healthCheckTimeout.toMillis()
-        + "ms, connectTimeout="
+        + "ms, healthCheckErrorThreshold="
+        + healthCheckErrorThreshold
+        + ", connectTimeout="
         + connectTimeout.toMillis()
         + "ms, maxRequestHeadBytes="
         + maxRequestHeadBytes
@@ -211,6 +221,7 @@ public final class BalancerConfig {
     private List<Backend> backends = List.of();
     private Duration healthCheckInterval = Duration.ofMillis(1000);
     private Duration healthCheckTimeout = Duration.ofMillis(800);
+    private int healthCheckErrorThreshold = 3;
     private Duration connectTimeout = Duration.ofMillis(2000);
     private int maxRequestHeadBytes = 16 * 1024;
     private Duration requestHeadTimeout = Duration.ofSeconds(10);
@@ -256,6 +267,11 @@ public final class BalancerConfig {
       return this;
     }
 
+    public Builder healthCheckErrorThreshold(int v) {
+      healthCheckErrorThreshold = v;
+      return this;
+    }
+
     public Builder connectTimeout(Duration v) {
       connectTimeout = v;
       return this;
@@ -298,6 +314,10 @@ public final class BalancerConfig {
       checkBackends(backends);
       requirePositive("HEALTH_CHECK_INTERVAL_MS", healthCheckInterval);
       requirePositive("HEALTH_CHECK_TIMEOUT_MS", healthCheckTimeout);
+      require(
+          healthCheckErrorThreshold >= 1,
+          "HEALTH_CHECK_ERROR_THRESHOLD",
+          "must be >= 1, was " + healthCheckErrorThreshold);
       requirePositive("CONNECT_TIMEOUT_MS", connectTimeout);
       requirePositive("REQUEST_HEAD_TIMEOUT_MS", requestHeadTimeout);
       require(

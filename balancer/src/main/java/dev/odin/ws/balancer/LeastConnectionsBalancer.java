@@ -31,7 +31,7 @@ public final class LeastConnectionsBalancer implements AutoCloseable {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final BalancerMetrics metrics;
   private final BackendPool pool;
-  private final HealthChecker healthChecker;
+  private HealthChecker healthChecker;
   private EventLoopGroup acceptGroup;
   private EventLoopGroup ioGroup;
   private Channel proxyChannel;
@@ -41,8 +41,6 @@ public final class LeastConnectionsBalancer implements AutoCloseable {
     this.config = config;
     this.metrics = new BalancerMetrics(registry, config.cluster());
     this.pool = new BackendPool(metrics);
-    this.healthChecker =
-        new HealthChecker(pool, metrics, config.healthCheckInterval(), config.healthCheckTimeout());
     pool.setBackends(config.backends());
   }
 
@@ -80,6 +78,15 @@ public final class LeastConnectionsBalancer implements AutoCloseable {
       stop();
       throw e;
     }
+    healthChecker =
+        new HealthChecker(
+            pool,
+            metrics,
+            ioGroup,
+            transport.socketChannel(),
+            config.healthCheckInterval(),
+            config.healthCheckTimeout(),
+            config.healthCheckErrorThreshold());
     healthChecker.start();
     LOG.info(
         "balancer listening on {}:{} (management {}), transport {}, {}",
@@ -94,9 +101,13 @@ public final class LeastConnectionsBalancer implements AutoCloseable {
    * Replaces the backend list. New backends get connections once their first health check passes (it runs
    * at once); removed ones get no new connections but keep the ones they have until those close.
    */
-  public void setBackends(List<Backend> backends) {
+  public synchronized void setBackends(List<Backend> backends) {
     BalancerConfig.checkBackends(backends);
-    healthChecker.checkNow(pool.setBackends(backends));
+    List<BackendState> fresh = pool.setBackends(backends);
+    // Before start() there is nothing to check with; start() checks every backend at once anyway.
+    if (healthChecker != null) {
+      healthChecker.checkNow(fresh);
+    }
   }
 
   /** Every backend in the list, then any removed one that still carries connections. */
@@ -115,7 +126,9 @@ public final class LeastConnectionsBalancer implements AutoCloseable {
 
   /** Stops accepting, closes every proxied connection and stops health checks. */
   public synchronized void stop() {
-    healthChecker.close();
+    if (healthChecker != null) {
+      healthChecker.stop();
+    }
     if (proxyChannel != null) {
       proxyChannel.close().syncUninterruptibly();
     }

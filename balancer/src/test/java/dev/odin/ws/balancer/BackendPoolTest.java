@@ -1,6 +1,7 @@
 package dev.odin.ws.balancer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,5 +79,23 @@ class BackendPoolTest {
     assertEquals(List.of(new BackendStatus(backend(0), 1, false, true)), pool.status());
     b0.release();
     assertEquals(List.of(), pool.status());
+  }
+
+  @Test
+  void unansweredChecksTakeABackendOutOnlyAtTheThresholdWhileA503TakesItOutAtOnce() {
+    BackendState b0 = healthy(pool.setBackends(List.of(backend(0)))).get(0);
+
+    assertFalse(b0.checked(false, false, 3));
+    assertFalse(b0.checked(false, false, 3));
+    assertFalse(b0.checked(true, true, 3), "still healthy; the answer resets the count");
+    assertFalse(b0.checked(false, false, 3));
+    assertFalse(b0.checked(false, false, 3));
+    assertTrue(b0.healthy());
+    assertTrue(b0.checked(false, false, 3));
+    assertFalse(b0.healthy());
+
+    assertTrue(b0.checked(true, true, 3));
+    assertTrue(b0.checked(false, true, 3), "503 decides at once");
+    assertFalse(b0.healthy());
   }
 }

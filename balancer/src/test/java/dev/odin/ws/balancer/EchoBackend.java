@@ -41,6 +41,8 @@ final class EchoBackend {
 
   private final int index;
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  // Every accepted channel on either port, so that stop() looks like the process died.
+  private final ChannelGroup accepted = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final Queue<String> forwardedFor = new ConcurrentLinkedQueue<>();
   private final Queue<String> forwardedProto = new ConcurrentLinkedQueue<>();
   private volatile boolean ready = true;
@@ -55,6 +57,7 @@ final class EchoBackend {
     wsServer = bind(group, transport, new ChannelInitializer<>() {
       @Override
       protected void initChannel(Channel ch) {
+        accepted.add(ch);
         ch.pipeline()
             .addLast(new HttpServerCodec())
             .addLast(new HttpObjectAggregator(65536))
@@ -71,6 +74,7 @@ final class EchoBackend {
     managementServer = bind(group, transport, new ChannelInitializer<>() {
       @Override
       protected void initChannel(Channel ch) {
+        accepted.add(ch);
         ch.pipeline()
             .addLast(new HttpServerCodec())
             .addLast(new HttpObjectAggregator(4096))
@@ -128,7 +132,7 @@ final class EchoBackend {
   void stop() {
     wsServer.close().syncUninterruptibly();
     managementServer.close().syncUninterruptibly();
-    connections.close().syncUninterruptibly();
+    accepted.close().syncUninterruptibly();
   }
 
   private final class HeaderRecorder extends ChannelInboundHandlerAdapter {

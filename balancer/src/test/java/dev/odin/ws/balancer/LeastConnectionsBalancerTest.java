@@ -7,13 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,6 +73,10 @@ class LeastConnectionsBalancerTest {
   }
 
   private void startBalancer(List<EchoBackend> initial) {
+    startBalancerWith(initial.stream().map(EchoBackend::backend).toList());
+  }
+
+  private void startBalancerWith(List<Backend> initial) {
     balancer =
         new LeastConnectionsBalancer(
             BalancerConfig.builder()
@@ -74,12 +85,12 @@ class LeastConnectionsBalancerTest {
                 .port(0)
                 .managementPort(0)
                 .healthCheckInterval(Duration.ofMillis(100))
-                .healthCheckTimeout(Duration.ofMillis(500))
+                .healthCheckTimeout(Duration.ofMillis(1000))
                 .ioThreads(2)
-                .backends(initial.stream().map(EchoBackend::backend).toList())
+                .backends(initial)
                 .build());
     balancer.start();
-    awaitHealthy(initial.stream().map(EchoBackend::index).toList());
+    awaitHealthy(initial.stream().map(Backend::index).toList());
   }
 
   private void awaitHealthy(List<Integer> indices) {
@@ -217,6 +228,44 @@ class LeastConnectionsBalancerTest {
     await().until(() -> !backends.get(0).forwardedFor().isEmpty());
     assertEquals("127.0.0.1", backends.get(0).forwardedFor().peek());
     assertEquals("http", backends.get(0).forwardedProto().peek());
+  }
+
+  @Test
+  void relaysTheRewrittenHeadAndTheBytesSentRightAfterItUnchanged() throws Exception {
+    // A plain TCP echo server as the backend, so the test sees exactly the bytes the balancer sends.
+    Channel rawEcho =
+        new ServerBootstrap()
+            .group(group)
+            .channel(transport.serverChannel())
+            .childHandler(
+                new ChannelInboundHandlerAdapter() {
+                  @Override
+                  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                    ctx.writeAndFlush(msg);
+                  }
+                })
+            .bind("127.0.0.1", 0)
+            .syncUninterruptibly()
+            .channel();
+    try {
+      int rawPort = ((InetSocketAddress) rawEcho.localAddress()).getPort();
+      startBalancerWith(
+          List.of(new Backend(0, "127.0.0.1", rawPort, backends.get(0).backend().managementPort())));
+      String sent = "GET /raw HTTP/1.1\r\nHost: t\r\nX-Forwarded-For: 9.9.9.9\r\n\r\nBYTES-AFTER-HEAD";
+      String expected =
+          "GET /raw HTTP/1.1\r\nHost: t\r\nX-Forwarded-For: 9.9.9.9, 127.0.0.1\r\n"
+              + "X-Forwarded-Proto: http\r\n\r\nBYTES-AFTER-HEAD";
+
+      try (Socket socket = new Socket("127.0.0.1", balancer.port())) {
+        socket.setSoTimeout(10_000);
+        socket.getOutputStream().write(sent.getBytes(StandardCharsets.ISO_8859_1));
+        byte[] echoed = socket.getInputStream().readNBytes(expected.length());
+        assertEquals(expected, new String(echoed, StandardCharsets.ISO_8859_1));
+      }
+      await().until(() -> balancer.status().get(0).activeConnections() == 0);
+    } finally {
+      rawEcho.close().syncUninterruptibly();
+    }
   }
 
   @Test
