@@ -106,11 +106,6 @@ final class ClientRequestHandler {
       session.send(Replies.error(ErrorCode.INVALID_MESSAGE, "\"channels\" must be a non-empty array of strings", id));
       return null;
     }
-    if (array.size() > session.maxSubscriptions()) {
-      session.send(Replies.error(ErrorCode.TOO_MANY_SUBSCRIPTIONS,
-          "at most " + session.maxSubscriptions() + " subscriptions per connection", id));
-      return null;
-    }
     Set<String> names = new LinkedHashSet<>();
     for (JsonNode node : array) {
       if (!node.isTextual() || node.textValue().isEmpty() || node.textValue().length() > MAX_CHANNEL_LENGTH) {
@@ -119,6 +114,11 @@ final class ClientRequestHandler {
         return null;
       }
       names.add(node.textValue());
+      if (names.size() > session.maxSubscriptions()) {
+        session.send(Replies.error(ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+            "at most " + session.maxSubscriptions() + " subscriptions per connection", id));
+        return null;
+      }
     }
     return new ArrayList<>(names);
   }

@@ -1,0 +1,117 @@
+package dev.odin.ws.shard.fanout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.odin.ws.shard.metrics.ShardMetrics;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The fan-out path under paranoid leak detection: one buffer per channel, one reference per subscriber. */
+class FanOutTest {
+  private final EmbeddedChannel loop = new EmbeddedChannel();
+  private final ShardMetrics metrics = new ShardMetrics("test", 0);
+  private final FanOut fanOut = new FanOut(List.of(loop.eventLoop()), metrics);
+
+  /** A subscriber backed by its own EmbeddedChannel, so what it is sent can be read back. */
+  private static final class ChannelSubscriber implements Subscriber {
+    final EmbeddedChannel channel = new EmbeddedChannel();
+    boolean writable = true;
+    boolean fellBehind;
+    boolean marked;
+    int flushes;
+
+    @Override public boolean isWritable() { return writable; }
+    @Override public void writeFrames(ByteBuf frames) { channel.write(frames); }
+    @Override public boolean markForFlush() { boolean first = !marked; marked = true; return first; }
+    @Override public void flush() { marked = false; flushes++; channel.flush(); }
+    @Override public void fellBehind() { fellBehind = true; }
+
+    List<String> received() {
+      List<String> out = new ArrayList<>();
+      for (Object msg = channel.readOutbound(); msg != null; msg = channel.readOutbound()) {
+        ByteBuf buf = (ByteBuf) msg;
+        out.add(buf.toString(StandardCharsets.UTF_8));
+        buf.release();
+      }
+      return out;
+    }
+  }
+
+  private static ChannelFrames frames(String channel, String... payloads) {
+    ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer();
+    for (String p : payloads) {
+      buf.writeCharSequence(p, StandardCharsets.UTF_8);
+    }
+    long[] ts = new long[payloads.length];
+    java.util.Arrays.fill(ts, System.currentTimeMillis());
+    return new ChannelFrames(channel, buf, payloads.length, ts);
+  }
+
+  @Test
+  void eachSubscriberGetsOneWriteAndOneFlushPerBatchAndTheBufferIsReleasedExactlyOnce() {
+    ChannelSubscriber a1 = new ChannelSubscriber();
+    ChannelSubscriber a2 = new ChannelSubscriber();
+    ChannelSubscriber b = new ChannelSubscriber();
+    fanOut.subscribe(loop.eventLoop(), "a", a1);
+    fanOut.subscribe(loop.eventLoop(), "a", a2);
+    fanOut.subscribe(loop.eventLoop(), "b", b);
+    fanOut.subscribe(loop.eventLoop(), "b", a1);
+    ChannelFrames forA = frames("a", "[a1]", "[a2]");
+    ChannelFrames forB = frames("b", "[b1]");
+
+    assertThat(fanOut.deliver(List.of(forA, forB))).isTrue();
+    loop.runPendingTasks();
+
+    assertThat(a1.received()).containsExactly("[a1][a2]", "[b1]");
+    assertThat(a2.received()).containsExactly("[a1][a2]");
+    assertThat(b.received()).containsExactly("[b1]");
+    assertThat(a1.flushes).as("one flush per connection per batch").isEqualTo(1);
+    assertThat(forA.frames().refCnt()).isZero();
+    assertThat(forB.frames().refCnt()).isZero();
+    assertThat(metrics.scrape()).contains("ws_messages_delivered_total{cluster=\"test\",shard=\"0\"} 6.0");
+    for (ChannelSubscriber s : List.of(a1, a2, b)) {
+      assertFalse(s.channel.finish());
+    }
+    assertFalse(loop.finish());
+  }
+
+  @Test
+  void anUnwritableSubscriberIsSkippedCountedAndToldItFellBehind() {
+    ChannelSubscriber slow = new ChannelSubscriber();
+    ChannelSubscriber fast = new ChannelSubscriber();
+    slow.writable = false;
+    fanOut.subscribe(loop.eventLoop(), "a", slow);
+    fanOut.subscribe(loop.eventLoop(), "a", fast);
+    ChannelFrames batch = frames("a", "[1]", "[2]", "[3]");
+
+    fanOut.deliver(List.of(batch));
+    loop.runPendingTasks();
+
+    assertThat(slow.fellBehind).isTrue();
+    assertThat(slow.received()).isEmpty();
+    assertThat(fast.received()).containsExactly("[1][2][3]");
+    assertThat(batch.frames().refCnt()).isZero();
+    assertThat(metrics.scrape()).contains("ws_messages_dropped_total{cluster=\"test\",reason=\"slow_client\",shard=\"0\"} 3.0");
+    assertFalse(slow.channel.finish());
+    assertFalse(fast.channel.finish());
+  }
+
+  @Test
+  void interestFollowsSubscriptionsSoUnwantedChannelsAreNotEncoded() {
+    ChannelSubscriber s = new ChannelSubscriber();
+    assertThat(fanOut.hasSubscribers("x")).isFalse();
+    fanOut.subscribe(loop.eventLoop(), "x", s);
+    fanOut.subscribe(loop.eventLoop(), "x", s);
+    assertThat(fanOut.hasSubscribers("x")).isTrue();
+    assertThat(fanOut.subscriptions()).isEqualTo(1);
+    fanOut.unsubscribe(loop.eventLoop(), "x", s);
+    assertThat(fanOut.hasSubscribers("x")).isFalse();
+    assertThat(fanOut.subscriptions()).isZero();
+  }
+}
