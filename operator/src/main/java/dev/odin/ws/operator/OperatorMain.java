@@ -1,0 +1,47 @@
+package dev.odin.ws.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.security.Security;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The operator process: configuration from the environment, then JOSDK, metrics and health endpoints. */
+public final class OperatorMain {
+  private static final Logger LOG = LoggerFactory.getLogger(OperatorMain.class);
+
+  private OperatorMain() {}
+
+  public static void main(String[] args) throws Exception {
+    OperatorConfig config;
+    try {
+      config = OperatorConfig.from(System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println("odin-ws-operator: bad configuration: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    LOG.info("starting with {}", config);
+    // Shard pods come and go with new IPs behind stable DNS names: do not cache lookups for long.
+    Security.setProperty("networkaddress.cache.ttl", "5");
+    Security.setProperty("networkaddress.cache.negative.ttl", "1");
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    WsClusterOperator operator =
+        new WsClusterOperator(config, client, registry, ShardUriResolver.podDns(), null);
+    OperatorHttpServer http = new OperatorHttpServer(config.httpPort(), registry, operator::isStarted);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      operator.close();
+      http.close();
+      client.close();
+    }, "shutdown"));
+    operator.start();
+    LOG.info("operator started; http on :{}", http.port());
+  }
+}

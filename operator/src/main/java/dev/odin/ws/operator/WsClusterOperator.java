@@ -1,0 +1,86 @@
+package dev.odin.ws.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.api.config.dependent.DependentResourceSpec;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResourceFactory;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.function.Consumer;
+
+/** Wires the operator from its configuration: the same assembly for main and for the integration test. */
+public final class WsClusterOperator implements AutoCloseable {
+  private final Operator operator;
+  private final ShardStatsReader shards;
+  private final ConsumerGroupCleaner groups;
+
+  /**
+   * @param leaderElection overrides for the lease (tests pass exitOnStopLeading=false); null: the default lease
+   */
+  public WsClusterOperator(OperatorConfig config, KubernetesClient client, MeterRegistry registry,
+      ShardUriResolver resolver, LeaderElectionConfiguration leaderElection) {
+    OperatorRuntime runtime = new OperatorRuntime(config, new ScaleDownTracker());
+    this.shards = new ShardStatsReader(resolver);
+    this.groups = new ConsumerGroupCleaner(client);
+    EventRecorder events = new EventRecorder(client);
+    Consumer<io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider> overrides = o -> {
+      o.withKubernetesClient(client)
+          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
+          .withSSABasedCreateUpdateMatchForDependentResources(config.ssa())
+          .withUseSSAToPatchPrimaryResource(config.ssa())
+          .withDependentResourceFactory(new RuntimeInjectingFactory(runtime))
+          .withCloseClientOnStop(false);
+      if (config.leaderElection()) {
+        o.withLeaderElectionConfiguration(leaderElection != null ? leaderElection
+            : new LeaderElectionConfiguration(config.leaseName(), config.leaseNamespace()));
+      }
+    };
+    this.operator = new Operator(overrides);
+    WsClusterReconciler reconciler = new WsClusterReconciler(config, shards,
+        new ScaleDownCoordinator(runtime.scaleDowns(), shards, groups, events),
+        new AutoscalingStep(client, events), new ClusterGauges(registry), runtime.scaleDowns(), groups);
+    operator.register(reconciler, c -> {
+      if (!config.watchNamespaces().isEmpty()) {
+        c.settingNamespaces(config.watchNamespaces());
+      }
+    });
+  }
+
+  public void start() {
+    operator.start();
+  }
+
+  /** True once the controllers run (and, with leader election, this instance leads). */
+  public boolean isStarted() {
+    return operator.getRuntimeInfo().isStarted();
+  }
+
+  @Override
+  public void close() {
+    operator.stop();
+    shards.close();
+    groups.close();
+  }
+
+  /** JOSDK's default factory, plus handing the runtime to dependents that implement {@link OperatorRuntime.Aware}. */
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  private static final class RuntimeInjectingFactory implements DependentResourceFactory {
+    private final OperatorRuntime runtime;
+
+    RuntimeInjectingFactory(OperatorRuntime runtime) {
+      this.runtime = runtime;
+    }
+
+    @Override
+    public DependentResource createFrom(DependentResourceSpec spec, ControllerConfiguration configuration) {
+      DependentResource d = DependentResourceFactory.DEFAULT.createFrom(spec, configuration);
+      if (d instanceof OperatorRuntime.Aware aware) {
+        aware.init(runtime);
+      }
+      return d;
+    }
+  }
+}

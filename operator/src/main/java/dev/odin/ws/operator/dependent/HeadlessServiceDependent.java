@@ -1,0 +1,23 @@
+package dev.odin.ws.operator.dependent;
+
+import dev.odin.ws.api.WsCluster;
+import dev.odin.ws.operator.model.ShardServicesModel;
+import dev.odin.ws.operator.model.WsClusterLabels;
+import io.fabric8.kubernetes.api.model.Service;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+
+/** The shards' headless Service. */
+@KubernetesDependent(informer = @Informer(labelSelector = WsClusterLabels.MANAGED))
+public class HeadlessServiceDependent extends CRUDKubernetesDependentResource<Service, WsCluster> {
+  public HeadlessServiceDependent() {
+    super(Service.class);
+  }
+
+  @Override
+  protected Service desired(WsCluster primary, Context<WsCluster> context) {
+    return ShardServicesModel.headless(primary);
+  }
+}
