@@ -115,13 +115,21 @@ public final class LeastConnectionsBalancer implements AutoCloseable {
     return pool.status();
   }
 
-  /** The bound proxy port (useful when configured as 0). */
+  /** The bound proxy port (the real one when configured as 0); only after {@link #start()}. */
   public int port() {
-    return ((InetSocketAddress) proxyChannel.localAddress()).getPort();
+    return boundPort(proxyChannel);
   }
 
+  /** The bound management port; only after {@link #start()}. */
   public int managementPort() {
-    return ((InetSocketAddress) managementChannel.localAddress()).getPort();
+    return boundPort(managementChannel);
+  }
+
+  private static int boundPort(Channel server) {
+    if (server == null) {
+      throw new IllegalStateException("not started");
+    }
+    return ((InetSocketAddress) server.localAddress()).getPort();
   }
 
   /** Stops accepting, closes every proxied connection and stops health checks. */
