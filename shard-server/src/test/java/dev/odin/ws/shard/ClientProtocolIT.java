@@ -210,4 +210,26 @@ class ClientProtocolIT {
     }
     Awaitility.await().atMost(WAIT).until(() -> Shards.get(shard, "/readyz").statusCode() == 200);
   }
+
+  @Test
+  void metricsCarryEveryDesignNameAndEverySeriesHasClusterAndShardLabels() {
+    WsClient client = subscribedClient("metrics");
+    assertStillReceives(client, "metrics");
+    String scrape = Shards.get(shard, "/metrics").body();
+    for (String name : List.of("ws_connections_active", "ws_connections_opened_total", "ws_connections_closed_total",
+        "ws_connections_rejected_total", "ws_subscriptions_active", "ws_messages_delivered_total",
+        "ws_messages_dropped_total", "ws_slow_clients_disconnected_total", "ws_kafka_records_consumed_total",
+        "ws_kafka_consumer_lag_records", "ws_delivery_latency_seconds_bucket", "ws_recovery_requests_total",
+        "ws_shard_draining", "ws_shard_capacity_connections", "jvm_memory_used_bytes",
+        "netty_allocator_memory_used", "process_resident_memory_bytes")) {
+      assertThat(scrape).as(name).containsPattern("(?m)^" + name + "\\{");
+    }
+    for (String line : scrape.split("\n")) {
+      if (!line.startsWith("#") && !line.isBlank()) {
+        assertThat(line).as("every series is labelled").contains("cluster=\"proto\"", "shard=\"0\"");
+      }
+    }
+    assertThat(scrape).contains("ws_kafka_records_consumed_total{cluster=\"proto\",shard=\"0\",topic=\"events\"}");
+    assertThat(Shards.get(shard, "/stats").body()).contains("\"consumerGroup\":\"proto-0\"", "\"ready\":true");
+  }
 }
