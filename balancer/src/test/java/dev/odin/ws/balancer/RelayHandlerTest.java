@@ -23,15 +23,6 @@ class RelayHandlerTest {
     client.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
   }
 
-  private static String readText(EmbeddedChannel ch) {
-    ByteBuf buf = ch.readOutbound();
-    try {
-      return buf.toString(StandardCharsets.US_ASCII);
-    } finally {
-      buf.release();
-    }
-  }
-
   /** Closing the client closes the backend too, after the empty flush marker that closeOnFlush writes. */
   private void finishClientThenBackend() {
     assertFalse(client.finish());
@@ -47,8 +38,8 @@ class RelayHandlerTest {
     client.writeInbound(Unpooled.copiedBuffer("up", StandardCharsets.US_ASCII));
     backend.writeInbound(Unpooled.copiedBuffer("down", StandardCharsets.US_ASCII));
 
-    assertEquals("up", readText(backend));
-    assertEquals("down", readText(client));
+    assertEquals("up", EmbeddedBuffers.readText(backend));
+    assertEquals("down", EmbeddedBuffers.readText(client));
     finishClientThenBackend();
   }
 
@@ -77,7 +68,7 @@ class RelayHandlerTest {
     backend.close();
 
     assertFalse(client.isOpen());
-    assertEquals("last words", readText(client));
+    assertEquals("last words", EmbeddedBuffers.readText(client));
     ByteBuf empty = client.readOutbound(); // the empty buffer closeOnFlush writes
     assertEquals(0, empty.readableBytes());
     empty.release();

@@ -13,7 +13,11 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class RequestHeadDecoderTest {
 
@@ -26,16 +30,6 @@ class RequestHeadDecoderTest {
 
   private static ByteBuf ascii(String s) {
     return Unpooled.copiedBuffer(s, StandardCharsets.ISO_8859_1);
-  }
-
-  /** Reads the one outbound message, releases it and returns it as text. */
-  private static String readResponse(EmbeddedChannel ch) {
-    ByteBuf out = ch.readOutbound();
-    try {
-      return out.toString(StandardCharsets.ISO_8859_1);
-    } finally {
-      out.release();
-    }
   }
 
   private double rejected(Rejection r) {
@@ -85,42 +79,29 @@ class RequestHeadDecoderTest {
     assertFalse(ch.finish());
   }
 
-  @Test
-  void answers431AndClosesWhenTheHeadOutgrowsTheLimit() {
-    EmbeddedChannel ch = channel(256);
-    assertFalse(ch.writeInbound(ascii("GET /ws HTTP/1.1\r\nX-Big: " + "x".repeat(300))));
+  static Stream<Arguments> badHeads() {
+    return Stream.of(
+        Arguments.of("too large", "GET /ws HTTP/1.1\r\nX-Big: " + "x".repeat(300), Rejection.HEAD_TOO_LARGE),
+        Arguments.of("malformed request line", "GET /a b HTTP/1.1\r\nHost: a\r\n\r\n", Rejection.BAD_REQUEST),
+        Arguments.of("obsolete line folding", "GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n", Rejection.BAD_REQUEST));
+  }
 
-    assertTrue(readResponse(ch).startsWith("HTTP/1.1 431 "));
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badHeads")
+  void answersABadHeadWithItsStatusCountsItAndCloses(String why, String head, Rejection expected) {
+    EmbeddedChannel ch = channel(256);
+    assertFalse(ch.writeInbound(ascii(head)));
+
+    assertTrue(EmbeddedBuffers.readText(ch).startsWith("HTTP/1.1 " + expected.status() + " "));
     assertFalse(ch.isOpen());
-    assertEquals(1.0, rejected(Rejection.HEAD_TOO_LARGE));
+    assertEquals(1.0, rejected(expected));
     assertNull(ch.readInbound());
     assertFalse(ch.finish());
   }
 
   @Test
-  void answers400AndClosesForAMalformedRequestLine() {
-    EmbeddedChannel ch = channel(1024);
-    assertFalse(ch.writeInbound(ascii("GET /a b HTTP/1.1\r\nHost: a\r\n\r\n")));
-
-    assertTrue(readResponse(ch).startsWith("HTTP/1.1 400 "));
-    assertFalse(ch.isOpen());
-    assertEquals(1.0, rejected(Rejection.BAD_REQUEST));
-    assertFalse(ch.finish());
-  }
-
-  @Test
-  void answers400ForObsoleteLineFolding() {
-    EmbeddedChannel ch = channel(1024);
-    assertFalse(ch.writeInbound(ascii("GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n")));
-
-    assertTrue(readResponse(ch).startsWith("HTTP/1.1 400 "));
-    assertFalse(ch.finish());
-  }
-
-  @Test
   void answers408WhenTheHeadDoesNotArriveInTime() {
-    EmbeddedChannel ch =
-        new EmbeddedChannel(new RequestHeadDecoder(1024, Duration.ofSeconds(5), metrics));
+    EmbeddedChannel ch = channel(1024);
     ch.freezeTime();
     assertFalse(ch.writeInbound(ascii("GET /ws HTTP/1.1\r\n")));
     ch.advanceTimeBy(4, TimeUnit.SECONDS);
@@ -130,7 +111,7 @@ class RequestHeadDecoderTest {
     ch.advanceTimeBy(2, TimeUnit.SECONDS);
     ch.runScheduledPendingTasks();
 
-    assertTrue(readResponse(ch).startsWith("HTTP/1.1 408 "));
+    assertTrue(EmbeddedBuffers.readText(ch).startsWith("HTTP/1.1 408 "));
     assertFalse(ch.isOpen());
     assertEquals(1.0, rejected(Rejection.HEAD_TIMEOUT));
     assertFalse(ch.finish());
@@ -138,8 +119,7 @@ class RequestHeadDecoderTest {
 
   @Test
   void aCompleteHeadCancelsTheTimeout() {
-    EmbeddedChannel ch =
-        new EmbeddedChannel(new RequestHeadDecoder(1024, Duration.ofSeconds(5), metrics));
+    EmbeddedChannel ch = channel(1024);
     ch.freezeTime();
     assertTrue(ch.writeInbound(ascii("GET / HTTP/1.1\r\n\r\n")));
     assertInstanceOf(RequestHead.class, ch.readInbound());
