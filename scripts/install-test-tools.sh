@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# Installs, idempotently, everything the test suite needs beyond a JDK and Maven.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bash "$root/scripts/install-helm.sh" >/dev/null
