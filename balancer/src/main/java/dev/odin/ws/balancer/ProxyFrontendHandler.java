@@ -94,7 +94,8 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
             connect.channel().close();
             // Passive health: stop sending others there until the next active check says otherwise.
             if (backend.healthy(false)) {
-              LOG.warn("backend {} refused a connection: marked unhealthy until it passes a check", b);
+              LOG.warn(
+                  "connect to backend {} failed ({}): unhealthy until it passes a check", b, f.cause().toString());
             }
             if (!client.isActive()) {
               return;
