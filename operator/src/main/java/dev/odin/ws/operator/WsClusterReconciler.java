@@ -61,6 +61,7 @@ public class WsClusterReconciler implements Reconciler<WsCluster>, Cleaner<WsClu
   private final ClusterGauges gauges;
   private final ScaleDownTracker tracker;
   private final ConsumerGroupCleaner groups;
+  private final StatusWriter statusWriter;
 
   public WsClusterReconciler(OperatorConfig config, ShardStatsReader shards, ScaleDownCoordinator scaleDowns,
       AutoscalingStep autoscaling, ClusterGauges gauges, ScaleDownTracker tracker, ConsumerGroupCleaner groups) {
@@ -71,6 +72,7 @@ public class WsClusterReconciler implements Reconciler<WsCluster>, Cleaner<WsClu
     this.gauges = gauges;
     this.tracker = tracker;
     this.groups = groups;
+    this.statusWriter = new StatusWriter(config.ssa());
   }
 
   @Override
@@ -87,8 +89,10 @@ public class WsClusterReconciler implements Reconciler<WsCluster>, Cleaner<WsClu
         cr, new StatusBuilder.Observed(sts, stats, step.draining(), scaling), now);
     gauges.update(cr, WsClusterDefaults.shards(cr), status.getReadyShards(),
         scaling == null ? -1 : scaling.getRecommendedShards());
-    UpdateControl<WsCluster> control = unchanged(cr.getStatus(), status)
-        ? UpdateControl.noUpdate() : UpdateControl.patchStatus(fresh(cr, status));
+    UpdateControl<WsCluster> control = UpdateControl.noUpdate();
+    if (!unchanged(cr.getStatus(), status) && statusWriter.delegateToJosdk(context.getClient(), fresh(cr, status))) {
+      control = UpdateControl.patchStatus(fresh(cr, status));
+    }
     return control.rescheduleAfter(step.active() ? SCALING_POLL : config.statsInterval());
   }
 
@@ -98,7 +102,9 @@ public class WsClusterReconciler implements Reconciler<WsCluster>, Cleaner<WsClu
     String message = Optional.ofNullable(e.getMessage()).orElse(e.toString());
     status.setConditions(java.util.List.of(
         StatusBuilder.condition(cr, "False", e.getClass().getSimpleName(), message, Instant.now())));
-    return ErrorStatusUpdateControl.patchStatus(fresh(cr, status));
+    WsCluster fresh = fresh(cr, status);
+    return statusWriter.delegateToJosdk(context.getClient(), fresh)
+        ? ErrorStatusUpdateControl.patchStatus(fresh) : ErrorStatusUpdateControl.noStatusUpdate();
   }
 
   @Override

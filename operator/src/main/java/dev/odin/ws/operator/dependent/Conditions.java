@@ -4,6 +4,7 @@ import dev.odin.ws.api.BalancerSpec;
 import dev.odin.ws.api.WsCluster;
 import dev.odin.ws.api.WsClusterDefaults;
 import dev.odin.ws.operator.model.ServiceMonitorModel;
+import io.fabric8.kubernetes.api.model.APIResourceList;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -45,8 +46,8 @@ public final class Conditions {
   }
 
   /**
-   * The ServiceMonitor CRD is served (API discovery, re-checked every 5 minutes): without it the ServiceMonitor
-   * dependent and its informer are not even registered.
+   * monitoring.serviceMonitor is asked for and the ServiceMonitor CRD is served (API discovery, re-checked every 5
+   * minutes): otherwise the ServiceMonitor dependent and its informer are not even registered.
    */
   public static class ServiceMonitorCrdPresent implements Condition<Object, WsCluster> {
     private static final Duration RECHECK = Duration.ofMinutes(5);
@@ -55,6 +56,9 @@ public final class Conditions {
 
     @Override
     public boolean isMet(DependentResource<Object, WsCluster> d, WsCluster primary, Context<WsCluster> context) {
+      if (!WsClusterDefaults.serviceMonitor(primary)) {
+        return false; // nobody asked: do not even register the informer
+      }
       if (present == null || Instant.now().isAfter(checkedAt.plus(RECHECK))) {
         present = served(context.getClient());
         checkedAt = Instant.now();
@@ -64,7 +68,9 @@ public final class Conditions {
 
     private static boolean served(KubernetesClient client) {
       try {
-        return client.supports(ServiceMonitorModel.API_VERSION, ServiceMonitorModel.KIND);
+        APIResourceList list = client.getApiResources(ServiceMonitorModel.API_VERSION);
+        return list != null && list.getResources().stream()
+            .anyMatch(r -> ServiceMonitorModel.KIND.equals(r.getKind()));
       } catch (RuntimeException e) {
         return false;
       }

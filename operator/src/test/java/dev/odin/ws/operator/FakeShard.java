@@ -1,0 +1,66 @@
+package dev.odin.ws.operator;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A shard's management API on a local port: /stats with settable connections, POST /drain recorded. */
+final class FakeShard implements AutoCloseable {
+  private final int index;
+  private final HttpServer server;
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+  final AtomicLong connections = new AtomicLong();
+  volatile Instant drainRequestedAt;
+
+  FakeShard(int index, long connections) {
+    this.index = index;
+    this.connections.set(connections);
+    try {
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    server.createContext("/stats", ex -> {
+      byte[] body = ("{\"cluster\":\"prices\",\"shard\":" + index + ",\"consumerGroup\":\"prices-" + index
+          + "\",\"connections\":" + this.connections.get() + ",\"subscriptions\":1,\"capacity\":20000,\"lag\":0,"
+          + "\"draining\":" + (drainRequestedAt != null) + ",\"ready\":" + (drainRequestedAt == null)
+          + ",\"assignedPartitions\":1}").getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(200, body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    server.createContext("/drain", ex -> {
+      if (drainRequestedAt == null) {
+        drainRequestedAt = Instant.now();
+        // Clients leave over a short while, as a real shard closes them paced over its window.
+        timer.schedule(() -> this.connections.set(0), 400, TimeUnit.MILLISECONDS);
+      }
+      ex.sendResponseHeaders(202, -1);
+      ex.close();
+    });
+    server.start();
+  }
+
+  URI uri() {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+  }
+
+  int index() {
+    return index;
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    server.stop(0);
+  }
+}

@@ -1,0 +1,258 @@
+package dev.odin.ws.operator;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.odin.ws.api.KafkaSpec;
+import dev.odin.ws.api.TopicSpec;
+import dev.odin.ws.api.WsCluster;
+import dev.odin.ws.api.WsClusterSpec;
+import dev.odin.ws.kafka.EmbeddedKafkaBroker;
+import dev.odin.ws.operator.model.WsClusterNames;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The operator against fabric8's CRUD mock API server and a real in-process Kafka broker. */
+@EnableKubernetesMockClient(crud = true)
+class WsClusterOperatorIT {
+  private static final String NS = "test";
+  private static EmbeddedKafkaBroker kafka;
+
+  KubernetesMockServer server;
+  KubernetesClient client;
+
+  private final Map<Integer, FakeShard> shards = new ConcurrentHashMap<>();
+  private final List<Map.Entry<Instant, Integer>> replicaHistory = new CopyOnWriteArrayList<>();
+  private WsClusterOperator operator;
+  private PrometheusMeterRegistry registry;
+  private Watch stsWatch;
+
+  @BeforeAll
+  static void startKafka() {
+    kafka = EmbeddedKafkaBroker.start();
+    kafka.createTopics(1, "prices");
+  }
+
+  @AfterAll
+  static void stopKafka() {
+    kafka.close();
+  }
+
+  @BeforeEach
+  void startOperator() {
+    LeaderElectionStub.allowLeases(server);
+    client.apiextensions().v1().customResourceDefinitions()
+        .resource(client.getKubernetesSerialization().unmarshal(
+            getClass().getResourceAsStream("/META-INF/fabric8/" + WsCluster.CRD_NAME + "-v1.yml"),
+            CustomResourceDefinition.class))
+        .create();
+    OperatorConfig config = OperatorConfig.from(Map.of(
+        OperatorConfig.SSA, "false",
+        OperatorConfig.STATS_INTERVAL_SECONDS, "1",
+        OperatorConfig.LEASE_NAMESPACE, NS,
+        OperatorConfig.SHARD_IMAGE, "shard:test"));
+    registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    ShardUriResolver resolver = (cr, index) -> shards.computeIfAbsent(index, i -> new FakeShard(i, 10)).uri();
+    operator = new WsClusterOperator(config, client, registry, resolver, new LeaderElectionConfiguration(
+        config.leaseName(), NS, Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2),
+        "it", null, false));
+    operator.start();
+    stsWatch = client.apps().statefulSets().inNamespace(NS).watch(new Watcher<>() {
+      @Override
+      public void eventReceived(Action action, StatefulSet sts) {
+        replicaHistory.add(Map.entry(Instant.now(), sts.getSpec().getReplicas()));
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {}
+    });
+  }
+
+  @AfterEach
+  void stop() {
+    stsWatch.close();
+    operator.close();
+    shards.values().forEach(FakeShard::close);
+  }
+
+  @Test
+  void createScaleUpScaleDownAndDeleteFollowSpecAndDrainBeforeRemovingShards() throws Exception {
+    client.resource(wsCluster("prices", 3)).create();
+
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      markShardsReady("prices");
+      WsCluster cr = get("prices");
+      assertNotNull(cr.getStatus());
+      assertEquals(3, cr.getStatus().getShards());
+      assertEquals(3, cr.getStatus().getReadyShards());
+      assertEquals(30L, cr.getStatus().getConnections());
+      assertEquals("True", cr.getStatus().getConditions().get(0).getStatus(), cr.getStatus().getConditions().toString());
+      assertEquals(cr.getMetadata().getGeneration(), cr.getStatus().getObservedGeneration());
+      assertNotNull(client.apps().deployments().inNamespace(NS).withName("prices-envoy").get());
+    });
+    WsCluster created = get("prices");
+    for (HasMetadata owned : ownedObjects(created)) {
+      assertNotNull(owned, "object missing");
+      assertEquals(created.getMetadata().getUid(), owned.getMetadata().getOwnerReferences().get(0).getUid(),
+          owned.getKind() + " " + owned.getMetadata().getName());
+      assertEquals(1, owned.getMetadata().getOwnerReferences().size());
+    }
+    assertEquals("app.kubernetes.io/component=shard,app.kubernetes.io/instance=prices,app.kubernetes.io/name=odin-ws",
+        created.getStatus().getSelector());
+    assertTrue(registry.scrape().contains("wscluster_shards_desired{namespace=\"test\",wscluster=\"prices\"} 3"));
+    assertTrue(registry.scrape().contains("operator_sdk_"), "JOSDK metrics missing");
+
+    scale("prices", 5);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      markShardsReady("prices");
+      assertEquals(5, statefulSet("prices").getSpec().getReplicas());
+      WsCluster cr = get("prices");
+      assertEquals(5, cr.getStatus().getReadyShards());
+      assertEquals(5, cr.getStatus().getShardStatuses().size());
+      assertEquals(50L, cr.getStatus().getConnections());
+    });
+
+    createConsumerGroups("prices-0", "prices-1", "prices-2", "prices-3", "prices-4");
+    scale("prices", 2);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      markShardsReady("prices");
+      assertEquals(2, statefulSet("prices").getSpec().getReplicas());
+      assertEquals(Set.of("prices-0", "prices-1"), consumerGroups());
+      WsCluster cr = get("prices");
+      assertEquals(2, cr.getStatus().getShards());
+      assertEquals(2, cr.getStatus().getShardStatuses().size());
+      assertEquals("True", cr.getStatus().getConditions().get(0).getStatus());
+    });
+    Instant atFive = replicaHistory.stream().filter(e -> e.getValue() == 5).map(Map.Entry::getKey)
+        .findFirst().orElseThrow();
+    Instant firstDrop = replicaHistory.stream().filter(e -> e.getValue() < 5 && e.getKey().isAfter(atFive))
+        .map(Map.Entry::getKey).findFirst().orElseThrow();
+    for (int i : List.of(2, 3, 4)) {
+      Instant drained = shards.get(i).drainRequestedAt;
+      assertNotNull(drained, "shard " + i + " was never asked to drain");
+      assertTrue(drained.isBefore(firstDrop), "shard " + i + " drained at " + drained + " after the replicas dropped: " + replicaHistory);
+    }
+    assertNull(shards.get(0).drainRequestedAt, "a surviving shard was drained");
+    assertNull(shards.get(1).drainRequestedAt, "a surviving shard was drained");
+    assertTrue(client.v1().events().inNamespace(NS).list().getItems().stream()
+        .anyMatch(e -> "DrainingShard".equals(e.getReason())), "no drain events");
+
+    client.resource(get("prices")).delete();
+    await().atMost(Duration.ofSeconds(30)).until(() -> get("prices") == null);
+    assertTrue(!registry.scrape().contains("wscluster=\"prices\""), "gauges of a deleted WsCluster remain");
+  }
+
+  private List<HasMetadata> ownedObjects(WsCluster cr) {
+    return List.of(
+        client.configMaps().inNamespace(NS).withName(WsClusterNames.shardConfig(cr)).get(),
+        client.configMaps().inNamespace(NS).withName(WsClusterNames.envoyConfig(cr)).get(),
+        statefulSet(cr.getMetadata().getName()),
+        client.services().inNamespace(NS).withName(WsClusterNames.headlessService(cr)).get(),
+        client.services().inNamespace(NS).withName(WsClusterNames.publicService(cr)).get(),
+        client.resources(PodDisruptionBudget.class).inNamespace(NS)
+            .withName(WsClusterNames.podDisruptionBudget(cr)).get(),
+        client.resources(Deployment.class).inNamespace(NS).withName(WsClusterNames.envoyDeployment(cr)).get());
+  }
+
+  private static WsCluster wsCluster(String name, int shards) {
+    WsCluster cr = new WsCluster();
+    cr.getMetadata().setName(name);
+    cr.getMetadata().setNamespace(NS);
+    WsClusterSpec spec = new WsClusterSpec();
+    spec.setShards(shards);
+    KafkaSpec k = new KafkaSpec();
+    k.setBootstrapServers(kafka.bootstrapServers());
+    k.setTopics(List.of(new TopicSpec("prices", null)));
+    spec.setKafka(k);
+    cr.setSpec(spec);
+    return cr;
+  }
+
+  private WsCluster get(String name) {
+    return client.resources(WsCluster.class).inNamespace(NS).withName(name).get();
+  }
+
+  private StatefulSet statefulSet(String name) {
+    return client.apps().statefulSets().inNamespace(NS).withName(name + "-shard").get();
+  }
+
+  private void scale(String name, int shards) {
+    client.resources(WsCluster.class).inNamespace(NS).withName(name).edit(c -> {
+      c.getSpec().setShards(shards);
+      return c;
+    });
+  }
+
+  /** The mock runs no controllers: play the StatefulSet controller's part. */
+  private void markShardsReady(String name) {
+    StatefulSet sts = statefulSet(name);
+    if (sts == null) {
+      return;
+    }
+    int replicas = sts.getSpec().getReplicas();
+    if (sts.getStatus() == null || !Integer.valueOf(replicas).equals(sts.getStatus().getReadyReplicas())) {
+      sts.setStatus(new io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder()
+          .withReplicas(replicas).withReadyReplicas(replicas).withAvailableReplicas(replicas)
+          .withObservedGeneration(sts.getMetadata().getGeneration()).build());
+      client.apps().statefulSets().inNamespace(NS).resource(sts).updateStatus();
+    }
+  }
+
+  private void createConsumerGroups(String... groups) throws Exception {
+    for (String group : groups) {
+      Properties p = new Properties();
+      p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+      p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+      try (KafkaConsumer<byte[], byte[]> c =
+          new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        TopicPartition tp = new TopicPartition("prices", 0);
+        c.assign(List.of(tp));
+        c.commitSync(Map.of(tp, new OffsetAndMetadata(0)));
+      }
+    }
+    assertEquals(Set.of(groups), consumerGroups());
+  }
+
+  private Set<String> consumerGroups() throws Exception {
+    try (var admin = kafka.admin()) {
+      return admin.listGroups().all().get().stream().map(g -> g.groupId())
+          .filter(g -> g.startsWith("prices-")).collect(Collectors.toSet());
+    }
+  }
+}
