@@ -1,0 +1,100 @@
+package dev.odin.ws.operator.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.google.protobuf.Duration;
+import com.google.protobuf.TypeRegistry;
+import com.google.protobuf.util.JsonFormat;
+import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
+import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.HealthCheck;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.load_balancing_policies.least_request.v3.LeastRequest;
+import org.junit.jupiter.api.Test;
+
+/** The rendered bootstrap, parsed strictly by Envoy's own protobuf API (unknown fields and bad values fail). */
+class EnvoyBootstrapTest {
+  private static final TypeRegistry TYPES = TypeRegistry.newBuilder()
+      .add(HttpConnectionManager.getDescriptor())
+      .add(Router.getDescriptor())
+      .add(LeastRequest.getDescriptor())
+      .build();
+  private static final Bootstrap BOOTSTRAP = parse(EnvoyBootstrap.yaml(Fixtures.CLUSTER));
+  private static final Cluster SHARDS = BOOTSTRAP.getStaticResources().getClusters(0);
+
+  static Bootstrap parse(String yaml) {
+    try {
+      String json = new ObjectMapper().writeValueAsString(new ObjectMapper(new YAMLFactory()).readTree(yaml));
+      Bootstrap.Builder b = Bootstrap.newBuilder();
+      JsonFormat.parser().usingTypeRegistry(TYPES).merge(json, b);
+      return b.build();
+    } catch (Exception e) {
+      throw new AssertionError("Envoy rejects the bootstrap: " + e.getMessage(), e);
+    }
+  }
+
+  private static HttpConnectionManager hcm() throws Exception {
+    return BOOTSTRAP.getStaticResources().getListeners(0).getFilterChains(0).getFilters(0).getTypedConfig()
+        .unpack(HttpConnectionManager.class);
+  }
+
+  @Test
+  void listenerUpgradesWebSockets() throws Exception {
+    assertEquals("websocket", hcm().getUpgradeConfigs(0).getUpgradeType());
+  }
+
+  @Test
+  void noTimeoutCutsALiveWebSocket() throws Exception {
+    assertTrue(hcm().hasStreamIdleTimeout());
+    assertEquals(Duration.getDefaultInstance(), hcm().getStreamIdleTimeout());
+    assertEquals(Duration.getDefaultInstance(), hcm().getRequestTimeout());
+    RouteAction route = hcm().getRouteConfig().getVirtualHosts(0).getRoutes(0).getRoute();
+    assertEquals(EnvoyBootstrap.CLUSTER, route.getCluster());
+    assertTrue(route.hasTimeout());
+    assertEquals(Duration.getDefaultInstance(), route.getTimeout());
+    assertEquals(Duration.getDefaultInstance(), route.getIdleTimeout());
+  }
+
+  @Test
+  void shardsAreBalancedByLeastRequestWithAFullScan() throws Exception {
+    var policy = SHARDS.getLoadBalancingPolicy().getPolicies(0).getTypedExtensionConfig();
+    LeastRequest lr = policy.getTypedConfig().unpack(LeastRequest.class);
+    assertEquals(LeastRequest.SelectionMethod.FULL_SCAN, lr.getSelectionMethod());
+    assertFalse(SHARDS.hasLeastRequestLbConfig(), "the legacy two-choice config must not be used");
+  }
+
+  @Test
+  void circuitBreakersAreFarAboveEnvoysDefaultOf1024() {
+    for (CircuitBreakers.Thresholds t : SHARDS.getCircuitBreakers().getThresholdsList()) {
+      assertTrue(t.getMaxConnections().getValue() > 100_000);
+      assertTrue(t.getMaxRequests().getValue() > 100_000);
+      assertTrue(t.getMaxPendingRequests().getValue() > 100_000);
+    }
+    assertEquals(2, SHARDS.getCircuitBreakers().getThresholdsCount());
+  }
+
+  @Test
+  void shardsAreHealthCheckedOnReadyzOfTheManagementPort() {
+    HealthCheck hc = SHARDS.getHealthChecks(0);
+    assertEquals("/readyz", hc.getHttpHealthCheck().getPath());
+    var endpoint = SHARDS.getLoadAssignment().getEndpoints(0).getLbEndpoints(0).getEndpoint();
+    assertEquals(9090, endpoint.getHealthCheckConfig().getPortValue());
+    assertEquals(8080, endpoint.getAddress().getSocketAddress().getPortValue());
+    assertEquals("prices-shards.trading.svc.cluster.local", endpoint.getAddress().getSocketAddress().getAddress());
+    assertEquals(Cluster.DiscoveryType.STRICT_DNS, SHARDS.getType());
+  }
+
+  @Test
+  void aTypoInTheBootstrapWouldBeCaught() {
+    String broken = EnvoyBootstrap.yaml(Fixtures.CLUSTER).replace("selection_method", "selection_methd");
+    AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> parse(broken));
+    assertTrue(e.getMessage().contains("selection_methd"), e.getMessage());
+  }
+}
