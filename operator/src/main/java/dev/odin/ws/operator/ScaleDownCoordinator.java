@@ -4,7 +4,9 @@ import dev.odin.ws.api.ScaleDownPlan;
 import dev.odin.ws.api.ShardStats;
 import dev.odin.ws.api.WsCluster;
 import dev.odin.ws.api.WsClusterDefaults;
+import dev.odin.ws.operator.model.WsClusterNames;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,9 +26,11 @@ public final class ScaleDownCoordinator {
   private final ShardStatsReader shards;
   private final ConsumerGroupCleaner groups;
   private final EventRecorder events;
+  private final KubernetesClient client;
 
-  public ScaleDownCoordinator(
-      ScaleDownTracker tracker, ShardStatsReader shards, ConsumerGroupCleaner groups, EventRecorder events) {
+  public ScaleDownCoordinator(ScaleDownTracker tracker, ShardStatsReader shards, ConsumerGroupCleaner groups,
+      EventRecorder events, KubernetesClient client) {
+    this.client = client;
     this.tracker = tracker;
     this.shards = shards;
     this.groups = groups;
@@ -45,6 +49,7 @@ public final class ScaleDownCoordinator {
     int current = sts.getSpec().getReplicas();
     Optional<ScaleDownTracker.ScaleDown> inProgress = tracker.get(id);
     if (desired < current) {
+      inProgress.filter(s -> s.to != desired).ifPresent(s -> restartDrained(cr, s, desired));
       return drain(cr, tracker.begin(id, current, desired), stats, now);
     }
     inProgress.ifPresent(s -> {
@@ -53,9 +58,8 @@ public final class ScaleDownCoordinator {
         events.normal(cr, "ScaledDown", "StatefulSet replicas " + s.from + " -> " + s.to
             + "; deleting consumer groups " + removed);
         groups.schedule(cr, removed);
-      } else if (!s.drained) {
-        events.warning(cr, "ScaleDownCancelled", "spec.shards is " + desired + " again; shards "
-            + s.draining() + " that were asked to drain stay draining until their pods restart");
+      } else {
+        restartDrained(cr, s, current);
       }
       tracker.finish(id);
     });
@@ -63,6 +67,19 @@ public final class ScaleDownCoordinator {
       events.normal(cr, "ConsumerGroupDeleted", "deleted consumer group " + group + " of a removed shard");
     }
     return new Step(Set.of(), groups.hasPending(cr));
+  }
+
+  /** A shard asked to drain never takes clients again: restart the pods of drained shards that now stay. */
+  private void restartDrained(WsCluster cr, ScaleDownTracker.ScaleDown s, int staying) {
+    List<Integer> restart = s.draining().stream().filter(i -> i < staying).toList();
+    if (restart.isEmpty()) {
+      return;
+    }
+    events.warning(cr, "ScaleDownCancelled", "spec.shards changed during the drain; restarting drained shards "
+        + restart + " so they take clients again");
+    for (int i : restart) {
+      client.pods().inNamespace(cr.getMetadata().getNamespace()).withName(WsClusterNames.shardPod(cr, i)).delete();
+    }
   }
 
   private Step drain(WsCluster cr, ScaleDownTracker.ScaleDown s, Map<Integer, Optional<ShardStats>> stats,
