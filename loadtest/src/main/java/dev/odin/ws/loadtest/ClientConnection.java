@@ -1,0 +1,154 @@
+package dev.odin.ws.loadtest;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One client WebSocket connection: a raw upgrade request (no HTTP codec), one subscribe frame, then
+ * every inbound byte goes through {@link FrameReader} to {@link DeliveryChecker}. Pings are answered,
+ * and an unexpected end is counted by cause.
+ */
+final class ClientConnection extends ChannelInboundHandlerAdapter implements FrameReader.Listener {
+  private static final byte[] HEAD_END = {'\r', '\n', '\r', '\n'};
+
+  private final Target target;
+  private final byte[] subscribeFrame;
+  private final LoopStats stats;
+  private final DeliveryChecker checker;
+  private final FrameReader frames = new FrameReader();
+  private final Worker.StopFlag stop;
+  private ByteBuf head;
+  private boolean open;
+  private String endCause;
+  private ChannelHandlerContext ctx;
+  private long now;
+
+  ClientConnection(Target target, byte[] subscribeFrame, byte[][] channels, LoopStats stats, Worker.StopFlag stop) {
+    this.target = target;
+    this.subscribeFrame = subscribeFrame;
+    this.stats = stats;
+    this.checker = new DeliveryChecker(channels, stats);
+    this.stop = stop;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    ctx.writeAndFlush(Unpooled.wrappedBuffer(target.upgradeRequest()));
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    ByteBuf in = (ByteBuf) msg;
+    if (open) {
+      stats.tally.bytesReceived += in.readableBytes();
+      now = Clock.nowMicros();
+      frames.read(in, this);
+      return;
+    }
+    readHead(ctx, in);
+  }
+
+  private void readHead(ChannelHandlerContext ctx, ByteBuf in) {
+    if (head == null) {
+      head = ctx.alloc().heapBuffer(256);
+    }
+    head.writeBytes(in);
+    in.release();
+    int end = DeliveryChecker.indexAfter(head, head.readerIndex(), head.writerIndex(), HEAD_END);
+    if (end < 0) {
+      if (head.readableBytes() > 8192) {
+        fail(ctx, "bad_upgrade_response");
+      }
+      return;
+    }
+    String statusLine = head.toString(head.readerIndex(), Math.min(head.readableBytes(), 32), StandardCharsets.US_ASCII);
+    int status = statusLine.startsWith("HTTP/1.1 ") && statusLine.length() >= 12
+        ? parseStatus(statusLine.substring(9, 12)) : -1;
+    if (status != 101) {
+      fail(ctx, status < 0 ? "bad_upgrade_response" : "http_" + status);
+      return;
+    }
+    open = true;
+    stats.tally.opened++;
+    stats.tally.open++;
+    if (subscribeFrame != null) {
+      ctx.writeAndFlush(Unpooled.wrappedBuffer(subscribeFrame));
+    }
+    ByteBuf rest = head.readerIndex(end);
+    head = null;
+    now = Clock.nowMicros();
+    // Ownership: FrameReader releases `rest` (the buffer that held the head).
+    frames.read(rest, this);
+  }
+
+  private static int parseStatus(String s) {
+    try {
+      return Integer.parseInt(s);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  @Override
+  public void onText(ByteBuf buf, int start, int length) {
+    checker.onText(buf, start, length, now);
+  }
+
+  @Override
+  public void onPing(ByteBuf buf, int start, int length) {
+    ByteBuf pong = ctx.alloc().buffer(6 + length);
+    pong.writeByte(0x8A).writeByte(0x80 | length).writeInt(0);
+    pong.writeBytes(buf, start, length);
+    ctx.writeAndFlush(pong);
+  }
+
+  @Override
+  public void onClose(int code) {
+    if (endCause == null) {
+      endCause = "close_" + code;
+    }
+    ctx.close();
+  }
+
+  @Override
+  public void onOther(int opcode) {
+    stats.tally.unparsed++;
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (endCause == null) {
+      endCause = Failures.classify(cause);
+    }
+    ctx.close();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    frames.release();
+    if (head != null) {
+      head.release();
+      head = null;
+    }
+    if (open) {
+      stats.tally.open--;
+    }
+    if (stop.stopping()) {
+      return;
+    }
+    if (endCause != null) {
+      stats.tally.fail(endCause);
+    } else {
+      stats.tally.fail(open ? "closed_by_server" : "closed_during_upgrade");
+    }
+  }
+
+  private void fail(ChannelHandlerContext ctx, String cause) {
+    endCause = cause;
+    ctx.close();
+  }
+}

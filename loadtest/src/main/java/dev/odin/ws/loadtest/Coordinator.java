@@ -1,0 +1,462 @@
+package dev.odin.ws.loadtest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Runs a load test: forks the worker processes, ramps them (optionally in steps, measuring the
+ * server's memory at each), publishes at a fixed rate, prints progress every second on stderr and
+ * one JSON summary on stdout.
+ */
+public final class Coordinator {
+  static final Set<String> FLAGS = Set.of("url", "connections", "rate", "channels", "channels-per-connection",
+      "workers", "per-worker", "worker-java-opts", "io-threads", "source-addresses", "steps", "ramp-timeout-s",
+      "ready-urls", "ready-timeout-s", "publish-bootstrap", "publish-topic", "publish-rate", "publish-size",
+      "publish-seconds", "publish-channels", "linger-ms", "hold-seconds", "drain-max-s", "server-pids",
+      "measure-memory", "out", "connect-timeout-ms");
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper LINE = new ObjectMapper();
+
+  private final Args args;
+  private final PrintStream log;
+  private final int connections;
+  private final List<String> channels;
+  private final int channelsPerConnection;
+  private final List<Long> serverPids;
+  private final List<WorkerProcess> workers = new ArrayList<>();
+  private volatile Publisher publisher;
+  private final long startNanos = System.nanoTime();
+
+  Coordinator(Args args, PrintStream log) {
+    this.args = args;
+    this.log = log;
+    this.connections = args.integer("connections", 100);
+    this.channels = args.list("channels", "bench");
+    this.channelsPerConnection = Math.min(args.integer("channels-per-connection", channels.size()), channels.size());
+    this.serverPids = args.list("server-pids", "").stream().map(Long::parseLong).toList();
+  }
+
+  /** Runs the test and returns the summary (also printed, and written to {@code --out}). */
+  Map<String, Object> run() throws Exception {
+    Map<String, Object> conditionsAtStart = Machine.conditions();
+    FileLimit limit = FileLimit.read();
+    int perWorker = args.integer("per-worker", 19_000);
+    int workerCount = Math.max(1, args.integer("workers", (connections + perWorker - 1) / perWorker));
+    log.printf("loadtest: %d connections to %s over %d worker process(es), %s conn/s; channels %s (%d each); "
+            + "open-file limit here %d (hard %d): each worker raises its soft limit to the hard one%n",
+        connections, args.list("url", null), workerCount, args.string("rate", "2000"), channels,
+        channelsPerConnection, limit.soft(), limit.hard());
+    waitReady();
+    List<Long> steps = args.list("steps", "").stream().map(Long::parseLong).toList();
+    long firstTarget = steps.isEmpty() ? connections : steps.get(0);
+    startWorkers(workerCount, firstTarget);
+    Thread progress = new Thread(this::progressLoop, "progress");
+    progress.setDaemon(true);
+    progress.start();
+
+    List<Map<String, Object>> stepResults = new ArrayList<>();
+    List<Long> targets = steps.isEmpty() ? List.of((long) connections) : steps;
+    for (long target : targets) {
+      setTarget(target);
+      boolean settled = waitSettled(target);
+      if (!settled) {
+        log.printf("loadtest: ramp to %d did not settle within the timeout%n", target);
+      }
+      if (!steps.isEmpty() || args.flag("measure-memory")) {
+        stepResults.add(measureStep(target));
+      }
+    }
+
+    Map<String, Object> publishSummary = null;
+    double cpuBefore = serverCpu();
+    long windowStartMicros = Clock.nowMicros();
+    long messagesBefore = total().messages;
+    if (args.decimal("publish-rate", 0) > 0) {
+      publishSummary = publish();
+      drain();
+    }
+    long hold = args.number("hold-seconds", 0);
+    if (hold > 0) {
+      log.printf("loadtest: holding for %d s%n", hold);
+      Thread.sleep(TimeUnit.SECONDS.toMillis(hold));
+    }
+    double cpuAfter = serverCpu();
+    Map<String, Object> summary = collect(conditionsAtStart, stepResults, publishSummary,
+        cpuAfter - cpuBefore, windowStartMicros, messagesBefore);
+    progress.interrupt();
+    String json = JSON.writeValueAsString(summary);
+    System.out.println(json);
+    System.out.flush();
+    String out = args.string("out", null);
+    if (out != null) {
+      Files.writeString(Path.of(out), json + "\n");
+    }
+    return summary;
+  }
+
+  private void waitReady() throws Exception {
+    List<String> urls = args.list("ready-urls", "");
+    if (urls.isEmpty()) {
+      return;
+    }
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(args.integer("ready-timeout-s", 60));
+    for (String url : urls) {
+      while (true) {
+        int status;
+        try {
+          status = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+              HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+          status = -1;
+        }
+        if (status == 200) {
+          break;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(url + " was not ready (last status " + status + ")");
+        }
+        Thread.sleep(200);
+      }
+    }
+    log.printf("loadtest: %d server(s) ready%n", urls.size());
+  }
+
+  private void startWorkers(int count, long firstTarget) throws IOException {
+    double rate = args.decimal("rate", 2000);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String opts = args.string("worker-java-opts", "-Xmx1g -XX:+UseParallelGC");
+    int base = connections / count;
+    int first = 0;
+    for (int i = 0; i < count; i++) {
+      int n = base + (i < connections % count ? 1 : 0);
+      List<String> cmd = new ArrayList<>(List.of("sh", "-c", "ulimit -n \"$(ulimit -Hn)\" 2>/dev/null; exec \"$@\"",
+          "sh", java));
+      for (String o : opts.trim().split("\\s+")) {
+        if (!o.isEmpty()) {
+          cmd.add(o);
+        }
+      }
+      cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), LoadTestMain.class.getName(), "worker",
+          "--index=" + i, "--connections=" + n, "--first-index=" + first, "--rate=" + (rate / count),
+          "--urls=" + args.required("url"), "--channels=" + String.join(",", channels),
+          "--channels-per-connection=" + channelsPerConnection,
+          "--initial-target=" + share(firstTarget, n)));
+      cmd.addAll(args.asFlags("source-addresses", "io-threads", "connect-timeout-ms"));
+      Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      WorkerProcess w = new WorkerProcess(i, n, p);
+      workers.add(w);
+      w.startReading();
+      first += n;
+    }
+  }
+
+  private long share(long total, int workerConnections) {
+    return Math.min(workerConnections, (long) Math.ceil((double) total * workerConnections / connections));
+  }
+
+  private void setTarget(long target) throws IOException {
+    for (WorkerProcess w : workers) {
+      w.send("target " + share(target, w.connections));
+    }
+  }
+
+  private boolean waitSettled(long target) throws InterruptedException {
+    double rate = args.decimal("rate", 2000);
+    long timeout = args.number("ramp-timeout-s", Math.max(60, (long) (3 * target / rate)));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
+    long expected = 0;
+    for (WorkerProcess w : workers) {
+      expected += share(target, w.connections);
+    }
+    while (System.nanoTime() < deadline) {
+      Tally t = total();
+      long done = (channelsPerConnection > 0 ? t.subscribed : t.opened) + t.failed();
+      if (t.attempted >= expected && done >= t.attempted) {
+        log.printf("loadtest: ramp to %d settled: %d open, %d subscribed, %d failed%n", target, t.open,
+            t.subscribed, t.failed());
+        return true;
+      }
+      Thread.sleep(200);
+    }
+    return false;
+  }
+
+  private Map<String, Object> measureStep(long target) throws InterruptedException {
+    Thread.sleep(2000);
+    Tally t = total();
+    Map<String, Object> step = new LinkedHashMap<>();
+    step.put("target", target);
+    step.put("open", t.open);
+    List<Map<String, Object>> servers = new ArrayList<>();
+    for (long pid : serverPids) {
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("pid", pid);
+      if (args.flag("measure-memory")) {
+        s.put("heapAfterGcKb", Machine.heapAfterGcKb(pid));
+        Thread.sleep(500);
+      }
+      s.put("rssKb", Machine.rssKb(pid));
+      servers.add(s);
+    }
+    step.put("servers", servers);
+    step.put("loadAverage", Machine.loadAverage());
+    log.printf("loadtest: step %d: %s%n", target, step);
+    return step;
+  }
+
+  private Map<String, Object> publish() throws Exception {
+    double rate = args.decimal("publish-rate", 0);
+    double seconds = args.decimal("publish-seconds", 10);
+    int size = args.integer("publish-size", 100);
+    List<String> pubChannels = args.list("publish-channels", String.join(",", channels));
+    log.printf("loadtest: publishing %.0f records/s of %d bytes for %.0f s to %s%n", rate, size, seconds,
+        pubChannels);
+    try (Publisher p = new Publisher(args.required("publish-bootstrap"), args.string("publish-topic", "bench"),
+        pubChannels, size, rate, args.integer("linger-ms", 0))) {
+      publisher = p;
+      Publisher.Result r = p.run(seconds);
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("records", r.records());
+      s.put("errors", r.errors());
+      s.put("seconds", round(r.seconds()));
+      s.put("rate", round(r.rate()));
+      s.put("recordBytes", r.size());
+      s.put("channels", pubChannels);
+      s.put("expectedDeliveries", expectedDeliveries(r.records(), pubChannels));
+      return s;
+    }
+  }
+
+  /** Records per channel times the subscribers of that channel, assuming every connection subscribed. */
+  long expectedDeliveries(long records, List<String> pubChannels) {
+    Map<String, Long> subscribers = new HashMap<>();
+    for (int i = 0; i < connections; i++) {
+      for (int j = 0; j < channelsPerConnection; j++) {
+        subscribers.merge(channels.get((i + j) % channels.size()), 1L, Long::sum);
+      }
+    }
+    long expected = 0;
+    for (int c = 0; c < pubChannels.size(); c++) {
+      long perChannel = records / pubChannels.size() + (c < records % pubChannels.size() ? 1 : 0);
+      expected += perChannel * subscribers.getOrDefault(pubChannels.get(c), 0L);
+    }
+    return expected;
+  }
+
+  /** Waits until deliveries stop: no new message for one second, bounded by {@code --drain-max-s}. */
+  private void drain() throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(args.integer("drain-max-s", 15));
+    long last = -1;
+    while (System.nanoTime() < deadline) {
+      Thread.sleep(1000);
+      long now = total().messages;
+      if (now == last) {
+        return;
+      }
+      last = now;
+    }
+    log.println("loadtest: deliveries still arriving at the end of the drain window");
+  }
+
+  private double serverCpu() {
+    double sum = 0;
+    for (long pid : serverPids) {
+      sum += Math.max(0, Machine.cpuSeconds(pid));
+    }
+    return sum;
+  }
+
+  private Map<String, Object> collect(Map<String, Object> conditionsAtStart, List<Map<String, Object>> steps,
+      Map<String, Object> publishSummary, double serverCpuSeconds, long windowStartMicros, long messagesBefore)
+      throws Exception {
+    Tally tally = new Tally();
+    Histogram latency = new Histogram(LoopStats.HIGHEST_MICROS, 3);
+    for (WorkerProcess w : workers) {
+      w.send("stop");
+    }
+    for (WorkerProcess w : workers) {
+      JsonNode result = w.awaitResult();
+      if (result == null) {
+        tally.fail("worker_lost");
+        continue;
+      }
+      tally.add(LINE.treeToValue(result.get("tally"), Tally.class));
+      latency.add(Worker.decode(result.get("histogram").asText()));
+      w.process.waitFor(10, TimeUnit.SECONDS);
+      w.process.destroy();
+    }
+    Map<String, Object> s = new LinkedHashMap<>();
+    Map<String, Object> conns = new LinkedHashMap<>();
+    conns.put("target", connections);
+    conns.put("attempted", tally.attempted);
+    conns.put("opened", tally.opened);
+    conns.put("subscribed", tally.subscribed);
+    conns.put("openAtEnd", tally.open);
+    conns.put("failed", tally.failed());
+    s.put("connections", conns);
+    s.put("failures", tally.failures);
+    s.put("messages", tally.messages);
+    long windowMessages = tally.messages - messagesBefore;
+    double windowSeconds = (tally.lastMessageMicros - windowStartMicros) / 1e6;
+    s.put("deliveriesPerSecond", windowSeconds > 0 && windowMessages > 0 ? round(windowMessages / windowSeconds) : 0);
+    Map<String, Object> lat = new LinkedHashMap<>();
+    lat.put("count", latency.getTotalCount());
+    lat.put("p50", ms(latency.getValueAtPercentile(50)));
+    lat.put("p90", ms(latency.getValueAtPercentile(90)));
+    lat.put("p99", ms(latency.getValueAtPercentile(99)));
+    lat.put("p99_9", ms(latency.getValueAtPercentile(99.9)));
+    lat.put("max", ms(latency.getMaxValue()));
+    s.put("latencyMs", lat);
+    s.put("gaps", tally.gaps);
+    s.put("gapRecords", tally.gapRecords);
+    s.put("outOfOrder", tally.outOfOrder);
+    s.put("duplicates", tally.duplicates);
+    s.put("unknownChannel", tally.unknownChannel);
+    s.put("unparsed", tally.unparsed);
+    s.put("errorReplies", tally.errorReplies);
+    s.put("bytesReceived", tally.bytesReceived);
+    if (publishSummary != null) {
+      s.put("publisher", publishSummary);
+    }
+    if (!serverPids.isEmpty()) {
+      Map<String, Object> server = new LinkedHashMap<>();
+      server.put("pids", serverPids);
+      server.put("cpuSeconds", round(serverCpuSeconds));
+      server.put("deliveriesPerCpuSecond", serverCpuSeconds > 0 ? round(windowMessages / serverCpuSeconds) : 0);
+      List<Long> rss = new ArrayList<>();
+      serverPids.forEach(pid -> rss.add(Machine.rssKb(pid)));
+      server.put("rssKbAtEnd", rss);
+      s.put("server", server);
+    }
+    if (!steps.isEmpty()) {
+      s.put("steps", steps);
+    }
+    s.put("workers", workers.size());
+    s.put("workerJavaOpts", args.string("worker-java-opts", "-Xmx1g -XX:+UseParallelGC"));
+    s.put("conditions", conditionsAtStart);
+    s.put("loadAverageAtEnd", Machine.loadAverage());
+    return s;
+  }
+
+  private static double ms(long micros) {
+    return Math.round(micros / 10.0) / 100.0;
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 100) / 100.0;
+  }
+
+  Tally total() {
+    Tally t = new Tally();
+    for (WorkerProcess w : workers) {
+      Tally latest = w.latest;
+      if (latest != null) {
+        t.add(latest);
+      }
+    }
+    return t;
+  }
+
+  private void progressLoop() {
+    long lastMessages = 0;
+    while (!Thread.currentThread().isInterrupted()) {
+      try {
+        Thread.sleep(1000);
+      } catch (InterruptedException e) {
+        return;
+      }
+      Tally t = total();
+      Publisher p = publisher;
+      long secs = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos);
+      log.printf("[%4ds] conns %d/%d open, %d subscribed, %d failed %s | msgs %d (+%d/s) | gaps %d ooo %d dup %d"
+              + "%s | load %s%n", secs, t.open, connections, t.subscribed, t.failed(),
+          t.failures.isEmpty() ? "" : t.failures.toString(), t.messages, t.messages - lastMessages, t.gaps,
+          t.outOfOrder, t.duplicates, p == null ? "" : " | published " + p.sent.get(), Machine.loadAverage());
+      lastMessages = t.messages;
+    }
+  }
+
+  /** A forked worker: its stdin for commands, its stdout for progress and the result. */
+  private final class WorkerProcess {
+    final int index;
+    final int connections;
+    final Process process;
+    final Writer stdin;
+    final CountDownLatch done = new CountDownLatch(1);
+    volatile Tally latest;
+    volatile JsonNode result;
+
+    WorkerProcess(int index, int connections, Process process) {
+      this.index = index;
+      this.connections = connections;
+      this.process = process;
+      this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+    }
+
+    void startReading() {
+      Thread t = new Thread(() -> {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
+            StandardCharsets.UTF_8))) {
+          for (String line = r.readLine(); line != null; line = r.readLine()) {
+            if (line.startsWith(Worker.PROGRESS)) {
+              latest = LINE.treeToValue(LINE.readTree(line.substring(Worker.PROGRESS.length())).get("tally"),
+                  Tally.class);
+            } else if (line.startsWith(Worker.RESULT)) {
+              JsonNode node = LINE.readTree(line.substring(Worker.RESULT.length()));
+              latest = LINE.treeToValue(node.get("tally"), Tally.class);
+              result = node;
+              done.countDown();
+            } else {
+              log.println("[worker " + index + "] " + line);
+            }
+          }
+        } catch (IOException e) {
+          log.println("[worker " + index + "] output lost: " + e);
+        } finally {
+          done.countDown();
+        }
+      }, "worker-" + index + "-reader");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    void send(String command) throws IOException {
+      try {
+        stdin.write(command + "\n");
+        stdin.flush();
+      } catch (IOException e) {
+        log.println("[worker " + index + "] cannot be told '" + command + "': " + e.getMessage());
+      }
+    }
+
+    JsonNode awaitResult() throws InterruptedException {
+      done.await(30, TimeUnit.SECONDS);
+      return result;
+    }
+  }
+}

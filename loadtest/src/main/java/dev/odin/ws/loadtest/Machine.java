@@ -1,0 +1,97 @@
+package dev.odin.ws.loadtest;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** What {@code /proc} and {@code jcmd} say about this machine and the server processes. */
+final class Machine {
+  private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+  private static final long CLOCK_TICKS = 100; // USER_HZ on Linux x86-64
+
+  private Machine() {}
+
+  static Map<String, Object> conditions() {
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("nproc", Runtime.getRuntime().availableProcessors());
+    c.put("cpu", cpuModel());
+    c.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    c.put("loadAverage", loadAverage());
+    return c;
+  }
+
+  static String cpuModel() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+        if (line.startsWith("model name")) {
+          return line.substring(line.indexOf(':') + 1).trim();
+        }
+      }
+    } catch (IOException e) {
+      // unknown
+    }
+    return "unknown";
+  }
+
+  static String loadAverage() {
+    try {
+      String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return parts[0] + " " + parts[1] + " " + parts[2];
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  /** User plus system CPU seconds the process has used so far, or -1 when it is gone. */
+  static double cpuSeconds(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) CLOCK_TICKS;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** Resident set size in KiB, or -1. */
+  static long rssKb(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // gone
+    }
+    return -1;
+  }
+
+  /** Forces a full GC in a JVM and returns its heap in use afterwards in KiB, or -1. */
+  static long heapAfterGcKb(long pid) {
+    jcmd(pid, "GC.run");
+    Matcher m = HEAP_USED.matcher(jcmd(pid, "GC.heap_info"));
+    return m.find() ? Long.parseLong(m.group(1)) : -1;
+  }
+
+  private static String jcmd(long pid, String command) {
+    try {
+      Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+          Long.toString(pid), command).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      p.waitFor(30, TimeUnit.SECONDS);
+      return out;
+    } catch (IOException e) {
+      return "";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "";
+    }
+  }
+}

@@ -1,0 +1,92 @@
+package dev.odin.ws.loadtest;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Produces records at a fixed rate and size, round-robin over channels (the record key is the
+ * channel, the shard's default template). A topic of {@code {channel}} gives each channel its own
+ * topic, so its offsets have no holes and the clients' gap check is exact. The value is a JSON string of exactly {@code size} bytes, so
+ * the shard embeds it as it is. The Kafka timestamp is the send time: latency is measured from it.
+ */
+final class Publisher implements AutoCloseable {
+  /** What a publishing run did. */
+  record Result(long records, long errors, double seconds, double rate, int size) {}
+
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final String[] topics;
+  private final byte[][] keys;
+  private final byte[] value;
+  private final double rate;
+  final AtomicLong sent = new AtomicLong();
+  final AtomicLong errors = new AtomicLong();
+
+  Publisher(String bootstrap, String topic, List<String> channels, int size, double rate, int lingerMs) {
+    if (channels.isEmpty()) {
+      throw new IllegalArgumentException("the publisher needs at least one channel");
+    }
+    if (rate <= 0) {
+      throw new IllegalArgumentException("the publish rate must be above zero");
+    }
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ProducerConfig.ACKS_CONFIG, "1");
+    props.put(ProducerConfig.LINGER_MS_CONFIG, Integer.toString(lingerMs));
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
+    props.put(ProducerConfig.CLIENT_ID_CONFIG, "odin-ws-loadtest");
+    producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    this.topics = channels.stream().map(c -> topic.replace("{channel}", c)).toArray(String[]::new);
+    this.keys = channels.stream().map(c -> c.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
+    this.value = payload(size);
+    this.rate = rate;
+  }
+
+  /** A JSON string literal of exactly {@code size} bytes (at least 2). */
+  static byte[] payload(int size) {
+    byte[] v = new byte[Math.max(2, size)];
+    Arrays.fill(v, (byte) 'x');
+    v[0] = '"';
+    v[v.length - 1] = '"';
+    return v;
+  }
+
+  /** Sends {@code rate × seconds} records paced evenly; a late record goes at once, keeping the average. */
+  Result run(double seconds) {
+    for (String topic : new LinkedHashSet<>(List.of(topics))) {
+      producer.partitionsFor(topic); // metadata first, so the first records are not sent late in a burst
+    }
+    long total = Math.max(1, Math.round(rate * seconds));
+    double periodNanos = 1e9 / rate;
+    long start = System.nanoTime();
+    for (long i = 0; i < total; i++) {
+      long due = start + (long) (i * periodNanos);
+      for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+        LockSupport.parkNanos(wait);
+      }
+      int c = (int) (i % keys.length);
+      producer.send(new ProducerRecord<>(topics[c], keys[c], value), (md, e) -> {
+        if (e != null) {
+          errors.incrementAndGet();
+        }
+      });
+      sent.incrementAndGet();
+    }
+    producer.flush();
+    double took = (System.nanoTime() - start) / 1e9;
+    return new Result(total, errors.get(), took, total / took, value.length);
+  }
+
+  @Override
+  public void close() {
+    producer.close(java.time.Duration.ofSeconds(5));
+  }
+}

@@ -1,0 +1,333 @@
+package dev.odin.ws.loadtest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.EventExecutor;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.HdrHistogram.Histogram;
+
+/**
+ * One load-generator process: opens its share of the connections (ramped, spread over loopback
+ * source addresses), reports a progress line every second on stdout and its result when told to
+ * stop. A coordinator drives it over stdin ({@code target N}, {@code stop}); it never exceeds one
+ * process's open-file limit, so many of them make a large run.
+ */
+public final class Worker {
+  static final String PROGRESS = "@progress ";
+  static final String RESULT = "@result ";
+  static final Set<String> FLAGS = Set.of("index", "connections", "first-index", "urls", "rate", "channels",
+      "channels-per-connection", "source-addresses", "io-threads", "connect-timeout-ms", "initial-target");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Set once the run is over: from then on a closing connection is not a failure. */
+  static final class StopFlag {
+    private volatile boolean stopping;
+
+    boolean stopping() {
+      return stopping;
+    }
+
+    void stop() {
+      stopping = true;
+    }
+  }
+
+  private final int index;
+  private final int connections;
+  private final int firstIndex;
+  private final double rate;
+  private final List<Target> targets;
+  private final List<String> channels;
+  private final byte[][] channelBytes;
+  private final int channelsPerConnection;
+  private final InetAddress[] sources;
+  private final EventLoopGroup group;
+  private final Map<EventExecutor, LoopStats> statsByLoop = new IdentityHashMap<>();
+  private final Map<String, Long> setupFailures = new ConcurrentHashMap<>();
+  private final Bootstrap bootstrap;
+  private final StopFlag stop = new StopFlag();
+  private final AtomicBoolean fdLimitReported = new AtomicBoolean();
+  private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "worker-ticker");
+    t.setDaemon(true);
+    return t;
+  });
+  private final PrintStream out;
+  private volatile int target;
+  private int attempted;
+  private long rampStartNanos;
+  private int rampBase;
+
+  Worker(Args args, PrintStream out) {
+    this.out = out;
+    index = args.integer("index", 0);
+    connections = args.integer("connections", 0);
+    firstIndex = args.integer("first-index", 0);
+    rate = args.decimal("rate", 1000);
+    targets = args.list("urls", null).stream().map(Target::parse).toList();
+    channels = args.list("channels", "");
+    channelBytes = channels.stream().map(c -> c.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
+    channelsPerConnection = Math.min(args.integer("channels-per-connection", channels.size()), channels.size());
+    sources = sourceAddresses(args.integer("source-addresses", 16));
+    target = Math.min(connections, args.integer("initial-target", connections));
+    int threads = args.integer("io-threads", Runtime.getRuntime().availableProcessors());
+    boolean epoll = Epoll.isAvailable();
+    group = new MultiThreadIoEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    for (EventExecutor e : group) {
+      statsByLoop.put(e, new LoopStats());
+    }
+    if (!epoll) {
+      System.err.println("worker " + index + ": epoll unavailable (" + Epoll.unavailabilityCause() + "), using NIO");
+    }
+    bootstrap = new Bootstrap()
+        .group(group)
+        .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, args.integer("connect-timeout-ms", 10_000))
+        .handler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            // The global index picks this connection's target and channels, so spreading is even across workers.
+            int global = (Integer) ch.attr(ConnectionIndex.KEY).get();
+            Target t = targets.get(global % targets.size());
+            LoopStats stats = statsByLoop.get(ch.eventLoop());
+            ch.pipeline().addLast(new ClientConnection(t, subscribeFrame(global), channelBytes, stats, stop));
+          }
+        });
+    if (epoll) {
+      // The kernel picks the source port at connect() time from the whole 4-tuple, not at bind().
+      bootstrap.option(EpollChannelOption.IP_BIND_ADDRESS_NO_PORT, true);
+    }
+  }
+
+  static InetAddress[] sourceAddresses(int count) {
+    InetAddress[] out = new InetAddress[Math.max(1, Math.min(count, 250))];
+    try {
+      for (int i = 0; i < out.length; i++) {
+        out[i] = InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) (2 + i)});
+      }
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
+    return out;
+  }
+
+  /** The masked (zero key) subscribe frame for connection {@code global}, or null for no subscription. */
+  byte[] subscribeFrame(int global) {
+    if (channelsPerConnection == 0) {
+      return null;
+    }
+    StringBuilder json = new StringBuilder("{\"type\":\"subscribe\",\"channels\":[");
+    for (int j = 0; j < channelsPerConnection; j++) {
+      if (j > 0) {
+        json.append(',');
+      }
+      json.append('"').append(channels.get((global + j) % channels.size())).append('"');
+    }
+    json.append("]}");
+    byte[] payload = json.toString().getBytes(StandardCharsets.UTF_8);
+    return maskedTextFrame(payload);
+  }
+
+  static byte[] maskedTextFrame(byte[] payload) {
+    int ext = payload.length <= 125 ? 0 : 2;
+    byte[] frame = new byte[2 + ext + 4 + payload.length];
+    frame[0] = (byte) 0x81;
+    if (ext == 0) {
+      frame[1] = (byte) (0x80 | payload.length);
+    } else {
+      frame[1] = (byte) (0x80 | 126);
+      frame[2] = (byte) (payload.length >> 8);
+      frame[3] = (byte) payload.length;
+    }
+    // A zero masking key leaves the payload as it is.
+    System.arraycopy(payload, 0, frame, 2 + ext + 4, payload.length);
+    return frame;
+  }
+
+  /** Runs until {@code stop} (or the end of stdin), then prints the result line. */
+  void run() throws Exception {
+    FileLimit limit = FileLimit.read();
+    if (limit.soft() > 0 && connections > limit.soft() - FileLimit.RESERVED) {
+      System.err.printf("worker %d: asked for %d connections but its open-file limit is %d (hard %d): "
+          + "it can hold about %d; the rest will fail as fd_limit%n", index, connections, limit.soft(), limit.hard(),
+          limit.soft() - FileLimit.RESERVED);
+    }
+    rampStartNanos = System.nanoTime();
+    ticker.scheduleAtFixedRate(this::rampTick, 0, 10, TimeUnit.MILLISECONDS);
+    ticker.scheduleAtFixedRate(this::progress, 1, 1, TimeUnit.SECONDS);
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    for (String line = in.readLine(); line != null; line = in.readLine()) {
+      line = line.trim();
+      if (line.startsWith("target ")) {
+        int next = Math.min(connections, Integer.parseInt(line.substring(7).trim()));
+        ticker.execute(() -> {
+          rampBase = attempted;
+          rampStartNanos = System.nanoTime();
+          target = next;
+        });
+      } else if (line.equals("stop")) {
+        break;
+      }
+    }
+    finish();
+  }
+
+  void finish() throws Exception {
+    ticker.shutdownNow();
+    stop.stop();
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("index", index);
+    result.put("tally", snapshot());
+    result.put("histogram", encode(histogram()));
+    synchronized (out) {
+      out.println(RESULT + JSON.writeValueAsString(result));
+      out.flush();
+    }
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+  }
+
+  private void rampTick() {
+    double elapsed = (System.nanoTime() - rampStartNanos) / 1e9;
+    long allowed = Math.min(target, rampBase + (long) (elapsed * rate) + 1);
+    while (attempted < allowed) {
+      connect(firstIndex + attempted);
+      attempted++;
+    }
+  }
+
+  private void connect(int global) {
+    Bootstrap b = bootstrap.clone().attr(ConnectionIndex.KEY, global);
+    InetSocketAddress remote = targets.get(global % targets.size()).address();
+    InetSocketAddress local = new InetSocketAddress(sources[global % sources.length], 0);
+    ChannelFuture f;
+    try {
+      f = b.connect(remote, local);
+    } catch (RuntimeException e) {
+      setupFailed(Failures.classify(e));
+      return;
+    }
+    f.addListener(done -> {
+      LoopStats stats = statsByLoop.get(f.channel().eventLoop());
+      if (stats == null) {
+        // The channel never reached a loop (e.g. socket() failed): count it here.
+        if (!done.isSuccess()) {
+          setupFailed(Failures.classify(done.cause()));
+        }
+        return;
+      }
+      stats.tally.attempted++;
+      if (!done.isSuccess()) {
+        String cause = Failures.classify(done.cause());
+        stats.tally.fail(cause);
+        reportFdLimit(cause);
+      }
+    });
+  }
+
+  private void setupFailed(String cause) {
+    setupFailures.merge(cause, 1L, Long::sum);
+    reportFdLimit(cause);
+  }
+
+  private void reportFdLimit(String cause) {
+    if (Failures.FD_LIMIT.equals(cause) && fdLimitReported.compareAndSet(false, true)) {
+      FileLimit limit = FileLimit.read();
+      System.err.printf("worker %d: the system refused a new socket (EMFILE) after %d attempts: open-file limit "
+          + "%d, hard limit %d; it cannot be raised further here. Use more workers (--per-worker).%n",
+          index, attempted, limit.soft(), limit.hard());
+    }
+  }
+
+  Tally snapshot() throws Exception {
+    Tally sum = new Tally();
+    for (EventExecutor e : group) {
+      LoopStats s = statsByLoop.get(e);
+      sum.add(e.submit(s.tally::copy).get(5, TimeUnit.SECONDS));
+    }
+    setupFailures.forEach((k, v) -> {
+      sum.failures.merge(k, v, Long::sum);
+      sum.attempted += v;
+    });
+    return sum;
+  }
+
+  Histogram histogram() throws Exception {
+    Histogram sum = new Histogram(LoopStats.HIGHEST_MICROS, 3);
+    for (EventExecutor e : group) {
+      LoopStats s = statsByLoop.get(e);
+      sum.add(e.submit(s.latencyMicros::copy).get(5, TimeUnit.SECONDS));
+    }
+    return sum;
+  }
+
+  private void progress() {
+    try {
+      Map<String, Object> p = new LinkedHashMap<>();
+      p.put("index", index);
+      p.put("target", target);
+      p.put("tally", snapshot());
+      String line = PROGRESS + JSON.writeValueAsString(p);
+      synchronized (out) {
+        out.println(line);
+        out.flush();
+      }
+    } catch (Exception e) {
+      System.err.println("worker " + index + ": progress failed: " + e);
+    }
+  }
+
+  static String encode(Histogram h) {
+    ByteBuffer buffer = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
+    int n = h.encodeIntoCompressedByteBuffer(buffer);
+    return Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(buffer.array(), n));
+  }
+
+  static Histogram decode(String base64) {
+    try {
+      return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Base64.getDecoder().decode(base64)), 0);
+    } catch (java.util.zip.DataFormatException e) {
+      throw new IllegalArgumentException("bad histogram from a worker", e);
+    }
+  }
+
+  static void main(Args args) throws Exception {
+    new Worker(args, System.out).run();
+    System.exit(0);
+  }
+
+  /** The global index of a connection, set on its bootstrap so the initializer can pick target and channels. */
+  private static final class ConnectionIndex {
+    static final io.netty.util.AttributeKey<Integer> KEY = io.netty.util.AttributeKey.valueOf("odin.loadtest.index");
+  }
+}

@@ -1,0 +1,100 @@
+package dev.odin.ws.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class DeliveryCheckerTest {
+  private static final String TOPIC = "AAAAAAAAAAAAAAAAAAAAAA";
+  private final LoopStats stats = new LoopStats();
+  private final DeliveryChecker checker = new DeliveryChecker(
+      new byte[][] {"a".getBytes(StandardCharsets.UTF_8), "b".getBytes(StandardCharsets.UTF_8)}, stats);
+
+  private void feed(String channel, int partition, long offset, long tsMillis, long nowMicros) {
+    String json = "{\"type\":\"message\",\"channel\":\"" + channel + "\",\"position\":\"" + TOPIC + ":" + partition
+        + ":" + offset + "\",\"ts\":" + tsMillis + ",\"data\":{\"ts\":1,\"position\":\"x\"}}";
+    ByteBuf buf = Unpooled.wrappedBuffer(("junk" + json).getBytes(StandardCharsets.UTF_8));
+    checker.onText(buf, 4, buf.readableBytes() - 4, nowMicros);
+    buf.release();
+  }
+
+  private void feed(String channel, long offset) {
+    feed(channel, 0, offset, 1_000, 1_000_000);
+  }
+
+  @Test
+  void countsAnInOrderSequenceWithoutGaps() {
+    for (long offset = 10; offset < 20; offset++) {
+      feed("a", offset);
+    }
+    assertThat(stats.tally.messages).isEqualTo(10);
+    assertThat(stats.tally.gaps).isZero();
+    assertThat(stats.tally.outOfOrder).isZero();
+    assertThat(stats.tally.duplicates).isZero();
+  }
+
+  @Test
+  void detectsAGapAndCountsTheMissingRecords() {
+    feed("a", 1);
+    feed("a", 2);
+    feed("a", 5);
+    feed("a", 6);
+    assertThat(stats.tally.gaps).isEqualTo(1);
+    assertThat(stats.tally.gapRecords).isEqualTo(2);
+    assertThat(stats.tally.outOfOrder).isZero();
+  }
+
+  @Test
+  void detectsOutOfOrderAndDuplicates() {
+    feed("a", 1);
+    feed("a", 3);
+    feed("a", 2);
+    feed("a", 3);
+    assertThat(stats.tally.gaps).isEqualTo(1);
+    assertThat(stats.tally.outOfOrder).isEqualTo(1);
+    assertThat(stats.tally.duplicates).isEqualTo(1);
+    assertThat(stats.tally.messages).isEqualTo(4);
+  }
+
+  @Test
+  void tracksChannelsAndPartitionsSeparately() {
+    feed("a", 0, 100, 1_000, 1_000_000);
+    feed("b", 0, 7, 1_000, 1_000_000);
+    feed("a", 1, 3, 1_000, 1_000_000);
+    feed("a", 0, 101, 1_000, 1_000_000);
+    feed("b", 0, 8, 1_000, 1_000_000);
+    feed("a", 1, 4, 1_000, 1_000_000);
+    assertThat(stats.tally.gaps).isZero();
+    assertThat(stats.tally.outOfOrder).isZero();
+    assertThat(stats.tally.messages).isEqualTo(6);
+  }
+
+  @Test
+  void recordsReceiveTimeMinusRecordTimestamp() {
+    feed("a", 0, 1, 5_000, 5_250_000);
+    feed("a", 0, 2, 5_000, 5_000_000 - 10);
+    assertThat(stats.latencyMicros.getMaxValue()).isBetween(249_000L, 251_000L);
+    assertThat(stats.latencyMicros.getTotalCount()).isEqualTo(2);
+    assertThat(stats.tally.negativeLatency).isEqualTo(1);
+  }
+
+  @Test
+  void classifiesOtherReplies() {
+    for (String json : new String[] {"{\"type\":\"subscribed\",\"channels\":[\"a\"]}",
+        "{\"type\":\"error\",\"code\":\"x\"}", "{\"type\":\"pong\",\"ts\":1}",
+        "{\"type\":\"message\",\"channel\":\"a\"}"}) {
+      ByteBuf buf = Unpooled.wrappedBuffer(json.getBytes(StandardCharsets.UTF_8));
+      checker.onText(buf, 0, buf.readableBytes(), 0);
+      buf.release();
+    }
+    feed("zzz", 1);
+    assertThat(stats.tally.subscribed).isEqualTo(1);
+    assertThat(stats.tally.errorReplies).isEqualTo(1);
+    assertThat(stats.tally.unparsed).isEqualTo(2);
+    assertThat(stats.tally.unknownChannel).isEqualTo(1);
+    assertThat(stats.tally.messages).isEqualTo(1);
+  }
+}

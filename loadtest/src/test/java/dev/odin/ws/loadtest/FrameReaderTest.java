@@ -1,0 +1,91 @@
+package dev.odin.ws.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class FrameReaderTest {
+  private final List<String> events = new ArrayList<>();
+  private final FrameReader.Listener listener = new FrameReader.Listener() {
+    @Override
+    public void onText(ByteBuf buf, int start, int length) {
+      events.add("text:" + buf.toString(start, length, StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void onPing(ByteBuf buf, int start, int length) {
+      events.add("ping:" + buf.toString(start, length, StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void onClose(int code) {
+      events.add("close:" + code);
+    }
+
+    @Override
+    public void onOther(int opcode) {
+      events.add("other:" + opcode);
+    }
+  };
+
+  private static void frame(ByteArrayOutputStream out, int opcode, byte[] payload) {
+    out.write(0x80 | opcode);
+    if (payload.length <= 125) {
+      out.write(payload.length);
+    } else if (payload.length <= 0xFFFF) {
+      out.write(126);
+      out.write(payload.length >> 8);
+      out.write(payload.length & 0xff);
+    } else {
+      out.write(127);
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        out.write((int) ((long) payload.length >> shift) & 0xff);
+      }
+    }
+    out.writeBytes(payload);
+  }
+
+  private static byte[] stream() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    frame(out, 1, "hello".getBytes(StandardCharsets.UTF_8));
+    frame(out, 9, "p".getBytes(StandardCharsets.UTF_8));
+    frame(out, 1, "x".repeat(300).getBytes(StandardCharsets.UTF_8));
+    frame(out, 1, "y".repeat(70_000).getBytes(StandardCharsets.UTF_8));
+    frame(out, 2, new byte[] {1});
+    frame(out, 8, new byte[] {0x03, (byte) 0xE9});
+    return out.toByteArray();
+  }
+
+  private static final List<String> EXPECTED = List.of("text:hello", "ping:p", "text:" + "x".repeat(300),
+      "text:" + "y".repeat(70_000), "other:2", "close:1001");
+
+  @Test
+  void readsFramesDeliveredInOneRead() {
+    FrameReader reader = new FrameReader();
+    reader.read(Unpooled.wrappedBuffer(stream()), listener);
+    assertThat(events).isEqualTo(EXPECTED);
+    reader.release();
+  }
+
+  @Test
+  void readsTheSameFramesWhateverTheReadBoundaries() {
+    byte[] all = stream();
+    for (int chunk : new int[] {5, 64, 1000, 4096}) {
+      events.clear();
+      FrameReader reader = new FrameReader();
+      for (int i = 0; i < all.length; i += chunk) {
+        ByteBuf piece = Unpooled.buffer(chunk);
+        piece.writeBytes(all, i, Math.min(chunk, all.length - i));
+        reader.read(piece, listener);
+      }
+      assertThat(events).as("chunks of %d bytes", chunk).isEqualTo(EXPECTED);
+      reader.release();
+    }
+  }
+}
