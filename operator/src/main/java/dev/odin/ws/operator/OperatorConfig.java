@@ -36,7 +36,7 @@ public final class OperatorConfig {
     ssa = bool(env, SSA, true);
     leaderElection = bool(env, LEADER_ELECTION, true);
     leaseName = string(env, LEASE_NAME, "odin-ws-operator");
-    leaseNamespace = string(env, LEASE_NAMESPACE, null);
+    leaseNamespace = string(env, LEASE_NAMESPACE, string(env, "POD_NAMESPACE", null));
     httpPort = integer(env, HTTP_PORT, 8080, 0, 65535);
     statsInterval = Duration.ofSeconds(integer(env, STATS_INTERVAL_SECONDS, 10, 1, 3600));
   }
@@ -72,7 +72,7 @@ public final class OperatorConfig {
     return leaseName;
   }
 
-  /** Null: the namespace the operator runs in. */
+  /** {@value #LEASE_NAMESPACE}, else {@code POD_NAMESPACE}, else null: the client's namespace (in-cluster: its own). */
   public String leaseNamespace() {
     return leaseNamespace;
   }

@@ -9,7 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 
-/** {@code /metrics} (Prometheus text), {@code /healthz} (process up), {@code /readyz} (controllers started). */
+/** {@code /metrics} (Prometheus text), {@code /healthz} (process up), {@code /readyz} (operator started). */
 public final class OperatorHttpServer implements AutoCloseable {
   private final HttpServer server;
 
@@ -19,7 +19,7 @@ public final class OperatorHttpServer implements AutoCloseable {
     server.createContext("/healthz", ex -> send(ex, 200, "text/plain", "ok\n"));
     server.createContext("/readyz", ex -> {
       boolean ok = ready.getAsBoolean();
-      send(ex, ok ? 200 : 503, "text/plain", ok ? "ready\n" : "not started (or not leader)\n");
+      send(ex, ok ? 200 : 503, "text/plain", ok ? "ready\n" : "not started\n");
     });
     server.start();
   }

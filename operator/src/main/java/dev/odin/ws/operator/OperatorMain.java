@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.security.Security;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,13 +36,17 @@ public final class OperatorMain {
     KubernetesClient client = new KubernetesClientBuilder().build();
     WsClusterOperator operator =
         new WsClusterOperator(config, client, registry, ShardUriResolver.podDns(), null);
-    OperatorHttpServer http = new OperatorHttpServer(config.httpPort(), registry, operator::isStarted);
+    // Ready once start() returned: with leader election that includes standby replicas, so a rolling update
+    // (new pod ready before the old one goes) cannot deadlock on the lease.
+    AtomicBoolean started = new AtomicBoolean();
+    OperatorHttpServer http = new OperatorHttpServer(config.httpPort(), registry, started::get);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       operator.close();
       http.close();
       client.close();
     }, "shutdown"));
     operator.start();
+    started.set(true);
     LOG.info("operator started; http on :{}", http.port());
   }
 }

@@ -53,11 +53,6 @@ public final class WsClusterOperator implements AutoCloseable {
     operator.start();
   }
 
-  /** True once the controllers run (and, with leader election, this instance leads). */
-  public boolean isStarted() {
-    return operator.getRuntimeInfo().isStarted();
-  }
-
   @Override
   public void close() {
     operator.stop();

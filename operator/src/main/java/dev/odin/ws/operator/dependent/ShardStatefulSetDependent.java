@@ -2,29 +2,19 @@ package dev.odin.ws.operator.dependent;
 
 import dev.odin.ws.api.WsCluster;
 import dev.odin.ws.api.WsClusterDefaults;
-import dev.odin.ws.operator.OperatorRuntime;
 import dev.odin.ws.operator.model.ShardStatefulSetModel;
 import dev.odin.ws.operator.model.WsClusterLabels;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 
 /** The shards; replicas drop only after the shards that go have drained (see ScaleDownTracker). */
 @KubernetesDependent(informer = @Informer(labelSelector = WsClusterLabels.MANAGED))
-public class ShardStatefulSetDependent extends CRUDKubernetesDependentResource<StatefulSet, WsCluster>
-    implements OperatorRuntime.Aware {
-  private OperatorRuntime runtime;
-
+public class ShardStatefulSetDependent extends RuntimeAwareDependent<StatefulSet> {
   public ShardStatefulSetDependent() {
     super(StatefulSet.class);
-  }
-
-  @Override
-  public void init(OperatorRuntime runtime) {
-    this.runtime = runtime;
   }
 
   @Override
