@@ -98,10 +98,14 @@ public class WsClusterReconciler implements Reconciler<WsCluster>, Cleaner<WsClu
 
   @Override
   public ErrorStatusUpdateControl<WsCluster> updateErrorStatus(WsCluster cr, Context<WsCluster> context, Exception e) {
+    Throwable cause = e;
+    while (cause instanceof io.javaoperatorsdk.operator.OperatorException && cause.getCause() != null) {
+      cause = cause.getCause(); // JOSDK's wrapper (metrics, workflow) hides the real reason
+    }
     WsClusterStatus status = Optional.ofNullable(cr.getStatus()).orElseGet(WsClusterStatus::new);
-    String message = Optional.ofNullable(e.getMessage()).orElse(e.toString());
+    String message = Optional.ofNullable(cause.getMessage()).orElse(cause.toString());
     status.setConditions(java.util.List.of(
-        StatusBuilder.condition(cr, "False", e.getClass().getSimpleName(), message, Instant.now())));
+        StatusBuilder.condition(cr, "False", cause.getClass().getSimpleName(), message, Instant.now())));
     WsCluster fresh = fresh(cr, status);
     return statusWriter.delegateToJosdk(context.getClient(), fresh)
         ? ErrorStatusUpdateControl.patchStatus(fresh) : ErrorStatusUpdateControl.noStatusUpdate();

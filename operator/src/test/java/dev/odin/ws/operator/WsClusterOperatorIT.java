@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.odin.ws.api.AutoscalingSpec;
+import dev.odin.ws.api.BalancerSpec;
 import dev.odin.ws.api.KafkaSpec;
+import dev.odin.ws.api.SecretKeyRef;
 import dev.odin.ws.api.TopicSpec;
 import dev.odin.ws.api.WsCluster;
 import dev.odin.ws.api.WsClusterSpec;
@@ -176,6 +179,48 @@ class WsClusterOperatorIT {
     client.resource(get("prices")).delete();
     await().atMost(Duration.ofSeconds(30)).until(() -> get("prices") == null);
     assertTrue(!registry.scrape().contains("wscluster=\"prices\""), "gauges of a deleted WsCluster remain");
+  }
+
+  @Test
+  void plainServiceBalancerRecommendModeAndErrorsReachTheStatus() throws Exception {
+    WsCluster cr = wsCluster("quotes", 2);
+    BalancerSpec balancer = new BalancerSpec();
+    balancer.setType(BalancerSpec.Type.Service);
+    cr.getSpec().setBalancer(balancer);
+    AutoscalingSpec autoscaling = new AutoscalingSpec();
+    autoscaling.setMode(AutoscalingSpec.Mode.Recommend);
+    autoscaling.setTargetConnectionsPerShard(5);
+    cr.getSpec().setAutoscaling(autoscaling);
+    SecretKeyRef secret = new SecretKeyRef();
+    secret.setName("missing-kafka-client");
+    cr.getSpec().getKafka().setSecretRef(secret);
+    client.resource(cr).create();
+
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      markShardsReady("quotes");
+      WsCluster c = get("quotes");
+      assertNotNull(c.getStatus());
+      assertEquals(2, c.getStatus().getReadyShards());
+      // 2 fake shards x 10 connections / target 5 = 4
+      assertEquals(4, c.getStatus().getAutoscaling().getRecommendedShards());
+      assertEquals(2, c.getSpec().getShards(), "Recommend must not write spec.shards");
+    });
+    Service entry = client.services().inNamespace(NS).withName("quotes").get();
+    assertEquals("shard", entry.getSpec().getSelector().get("app.kubernetes.io/component"));
+    assertNull(client.apps().deployments().inNamespace(NS).withName("quotes-envoy").get());
+    assertNull(client.configMaps().inNamespace(NS).withName("quotes-envoy").get());
+    assertTrue(registry.scrape().contains(
+        "wscluster_autoscaler_recommended_shards{namespace=\"test\",wscluster=\"quotes\"} 4"));
+
+    // The consumer-group cleanup after this scale-down needs the (missing) Secret: the error reaches the status.
+    scale("quotes", 1);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      markShardsReady("quotes");
+      var ready = get("quotes").getStatus().getConditions().get(0);
+      assertEquals("False", ready.getStatus());
+      assertEquals("IllegalStateException", ready.getReason());
+      assertTrue(ready.getMessage().contains("missing-kafka-client"), ready.getMessage());
+    });
   }
 
   private List<HasMetadata> ownedObjects(WsCluster cr) {
