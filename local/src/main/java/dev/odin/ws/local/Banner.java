@@ -1,0 +1,34 @@
+package dev.odin.ws.local;
+
+import dev.odin.ws.api.WsCluster;
+import dev.odin.ws.api.WsClusterDefaults;
+import dev.odin.ws.balancer.LeastConnectionsBalancer;
+import java.io.PrintStream;
+import java.nio.file.Path;
+
+/** What the user sees once everything runs: where to connect, how to publish, how to scale and stop. */
+final class Banner {
+  /** The line tests and scripts read the port from. */
+  static final String CONNECT = "  connect    ws://127.0.0.1:";
+
+  private Banner() {}
+
+  static void print(PrintStream out, LocalOptions options, WsCluster cr, KafkaEndpoint kafka,
+      LeastConnectionsBalancer balancer, Path runDir, boolean demo) {
+    String file = options.file().toString();
+    String heap = ShardCommand.heapMib(cr) + " MiB heap";
+    String cpus = ShardCommand.cpus(cr).map(n -> n + " CPU, ").orElse("");
+    out.println("odin-ws local: WsCluster \"" + cr.getMetadata().getName() + "\" is up");
+    out.println("  kafka      " + (kafka.embedded() ? "embedded broker at " : "") + kafka.bootstrapServers()
+        + ", topics " + WsClusterDefaults.topics(cr).stream().map(t -> t.getName()).toList());
+    out.println("  shards     " + WsClusterDefaults.shards(cr) + " processes (" + cpus + heap + " each), logs in "
+        + runDir);
+    out.println(CONNECT + balancer.port() + "/ws");
+    out.println("  balancer   http://127.0.0.1:" + balancer.managementPort() + "/backends and /metrics");
+    out.println("  subscribe  send {\"type\":\"subscribe\",\"channels\":[\"BTC-USD\"]}"
+        + (demo ? "  (the demo publishes BTC-USD, ETH-USD, SOL-USD)" : ""));
+    out.println("  publish    ./odin-ws publish -f " + file + " BTC-USD '{\"price\":1}'");
+    out.println("  scale      edit spec.shards in " + file);
+    out.println("  stop       Ctrl-C");
+  }
+}

@@ -1,0 +1,180 @@
+package dev.odin.ws.local;
+
+import dev.odin.ws.api.TopicSpec;
+import dev.odin.ws.api.WsCluster;
+import dev.odin.ws.api.WsClusterDefaults;
+import dev.odin.ws.api.WsClusterYaml;
+import dev.odin.ws.balancer.LeastConnectionsBalancer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A whole WsCluster on one machine: Kafka (embedded or the user's), one OS process per shard, the
+ * least-connections balancer in front, and the WsCluster file watched for {@code spec.shards} edits.
+ *
+ * <p>Scaling runs on one control thread, one change at a time, like a reconcile loop; restarts, the status line
+ * and the demo publisher run beside it, so a long drain never freezes them.
+ */
+public final class LocalCluster implements AutoCloseable {
+  static final Duration WATCH_INTERVAL = Duration.ofMillis(500);
+  static final Duration STATUS_INTERVAL = Duration.ofSeconds(5);
+
+  private final LocalOptions options;
+  private final PrintStream out;
+  private final WsCluster running;
+  private final ScheduledExecutorService control = Executors.newSingleThreadScheduledExecutor(daemon("control"));
+  private final ScheduledExecutorService background = Executors.newScheduledThreadPool(2, daemon("background"));
+  // Set once during start, read by callbacks and close() on other threads.
+  private volatile KafkaEndpoint kafka;
+  private volatile LeastConnectionsBalancer balancer;
+  private volatile ShardSet shards;
+  private volatile DemoPublisher demo;
+  private volatile LocalState state;
+  private boolean closed;
+
+  private LocalCluster(LocalOptions options, WsCluster cr, PrintStream out) {
+    this.options = options;
+    this.running = cr;
+    this.out = out;
+  }
+
+  /** Reads {@code options.file()} (an invalid file throws, naming every problem) and starts everything. */
+  public static LocalCluster start(LocalOptions options, PrintStream out) {
+    String content = read(options.file());
+    WsCluster cr = WsClusterYaml.parse(content, options.file().toString());
+    LocalCluster cluster = new LocalCluster(options, cr, out);
+    try {
+      cluster.startAll(content);
+      return cluster;
+    } catch (RuntimeException e) {
+      cluster.close();
+      throw e;
+    } catch (InterruptedException e) {
+      cluster.close();
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting", e);
+    }
+  }
+
+  private void startAll(String content) throws InterruptedException {
+    String name = running.getMetadata().getName();
+    Path runDir = LocalState.dir(options.stateDir(), name);
+    out.println("odin-ws local: starting WsCluster \"" + name + "\" from " + options.file());
+    if (WsClusterDefaults.secretRef(running).isPresent()) {
+      out.println("odin-ws local: spec.kafka.secretRef is not supported locally (no Secret to mount); the shards "
+          + "connect to Kafka without client properties");
+    }
+    kafka = KafkaEndpoint.open(running);
+    balancer = LocalBalancer.start(name, options.port(), out);
+    shards = new ShardSet(running, kafka.bootstrapServers(), options, runDir, background, out, balancer::setBackends);
+    shards.scaleTo(WsClusterDefaults.shards(running));
+    state = new LocalState(ProcessHandle.current().pid(), kafka.bootstrapServers(), balancer.port());
+    state.write(LocalState.file(options.stateDir(), name));
+    if (options.demo()) {
+      demo = new DemoPublisher(kafka.bootstrapServers(), topics().get(0), options.demoRate(), background);
+    }
+    SpecWatcher watcher = new SpecWatcher(options.file(), content, out, this::apply);
+    control.scheduleWithFixedDelay(watcher, WATCH_INTERVAL.toMillis(), WATCH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    StatusReporter status = new StatusReporter(this::shards, kafka, Set.copyOf(topics()), out);
+    background.scheduleWithFixedDelay(status, 2, STATUS_INTERVAL.toSeconds(), TimeUnit.SECONDS);
+    Banner.print(out, options, running, kafka, balancer, runDir, demo != null);
+  }
+
+  /** A valid edit of the file: {@code spec.shards} is applied; any other change waits for a restart. */
+  private void apply(WsCluster edited) {
+    List<String> ignored = SpecChanges.needingRestart(running, edited);
+    if (!ignored.isEmpty()) {
+      out.println("odin-ws local: " + String.join(", ", ignored) + " changed; shards read their configuration at "
+          + "start, so that takes effect when you restart ./odin-ws local (spec.shards is applied now)");
+    }
+    try {
+      shards.scaleTo(WsClusterDefaults.shards(edited));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // close() interrupts a drain in progress and stops every shard itself
+    }
+  }
+
+  /** Every shard, lowest index first, including ones being drained. */
+  List<ShardView> shards() {
+    return shards.views(balancer.status());
+  }
+
+  /** The public WebSocket port: clients connect to {@code ws://127.0.0.1:<port>/ws}. */
+  public int port() {
+    return balancer.port();
+  }
+
+  public String bootstrapServers() {
+    return kafka.bootstrapServers();
+  }
+
+  private List<String> topics() {
+    return WsClusterDefaults.topics(running).stream().map(TopicSpec::getName).toList();
+  }
+
+  /** Stops in order: the watcher and publisher, the shards (they drain), the balancer, Kafka. Idempotent. */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    out.println("odin-ws local: stopping (shards close their clients with 1012 over "
+        + WsClusterDefaults.drainSeconds(running) + " s)");
+    control.shutdownNow();
+    awaitQuietly(control);
+    if (demo != null) {
+      demo.close();
+    }
+    background.shutdownNow();
+    if (shards != null) {
+      shards.stopAll();
+    }
+    if (balancer != null) {
+      balancer.stop();
+    }
+    if (kafka != null) {
+      kafka.close();
+    }
+    if (state != null) {
+      state.deleteIfOwned(LocalState.file(options.stateDir(), running.getMetadata().getName()));
+    }
+    out.println("odin-ws local: stopped");
+  }
+
+  private static void awaitQuietly(ScheduledExecutorService executor) {
+    try {
+      executor.awaitTermination(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, "odin-ws-local-" + name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package dev.odin.ws.local;
+
+import static dev.odin.ws.local.TestClusters.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.odin.ws.shard.testing.WsClient;
+import dev.odin.ws.shard.testing.WsClients;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Editing spec.shards in the file scales the running cluster, as editing the resource does in Kubernetes. */
+class ScalingE2E {
+
+  @Test
+  @Timeout(300)
+  void scaleUpTakesNewClientsAndScaleDownDrainsTheHighestShardsIntoTheOthers(@TempDir Path dir) {
+    Path yaml = TestClusters.writeYaml(dir.resolve("wscluster.yaml"), "scaling", 3, 2);
+    try (LocalCluster cluster = TestClusters.start(yaml, dir.resolve("state"), Console.create());
+        WsClients clients = new WsClients()) {
+      TestClusters.awaitReady(cluster, 3);
+      URI uri = WsClients.uri(cluster.port());
+      List<WsClient> all = new ArrayList<>(clients.connectMany(uri, 150, 50));
+
+      // 3 -> 4: the new shard becomes ready and, being the emptiest, takes the next new connections.
+      TestClusters.writeYaml(yaml, "scaling", 4, 2);
+      TestClusters.awaitReady(cluster, 4);
+      all.addAll(clients.connectMany(uri, 20, 20));
+      assertThat(TestClusters.stats(TestClusters.shard(cluster, 3)).connections()).isEqualTo(20);
+      long[] pids = cluster.shards().stream().mapToLong(s -> s.endpoint().orElseThrow().pid()).toArray();
+
+      // 4 -> 2: shards 3 and 2 close their clients with 1012; each reconnects through the balancer.
+      List<WsClient> reconnected = new CopyOnWriteArrayList<>();
+      List<WsClient> drained = new CopyOnWriteArrayList<>();
+      for (WsClient client : all) {
+        client.closeCode().thenAccept(code -> {
+          if (code == 1012) {
+            drained.add(client);
+            clients.connectAsync(uri).thenAccept(reconnected::add);
+          }
+        });
+      }
+      TestClusters.writeYaml(yaml, "scaling", 2, 2);
+
+      await(Duration.ofSeconds(90)).until(() -> cluster.shards().size() == 2);
+      // Shards 2 and 3 held 50 + 20 clients; shards 0 and 1 kept theirs.
+      await(Duration.ofSeconds(60)).until(() -> reconnected.size() == 70);
+      assertThat(drained).hasSize(70);
+      assertThat(all).filteredOn(c -> !drained.contains(c)).allMatch(WsClient::isOpen);
+      long remaining = cluster.shards().stream().mapToLong(s -> TestClusters.stats(s).connections()).sum();
+      assertThat(remaining).as("every client ends on shards 0 and 1").isEqualTo(170);
+      assertThat(ProcessHandle.of(pids[2]).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+      assertThat(ProcessHandle.of(pids[3]).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+      assertThat(TestClusters.children()).extracting(ProcessHandle::pid)
+          .as("only the remaining shards run").containsExactlyInAnyOrder(pids[0], pids[1]);
+    }
+    TestClusters.assertNoProcessLeft();
+  }
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# summary: run a WsCluster on this machine (embedded Kafka, shard processes, balancer): local -f FILE [--demo] [--port P]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+version=0.1.0-SNAPSHOT
+runner="$root/local/target/local-$version-all.jar"
+watchdog="$root/local/target/local-$version.jar"
+shard="$root/shard-server/target/shard-server-$version-all.jar"
+if [ ! -f "$runner" ] || [ ! -f "$watchdog" ] || [ ! -f "$shard" ]; then
+  echo "odin-ws local: building the shard server and the local runner (once; takes a minute or two)..." >&2
+  mvn -B -q -ntp -f "$root/pom.xml" -pl local -am package -DskipTests >&2
+fi
+# exec: the JVM itself gets Ctrl-C / SIGTERM and stops everything in order. The current directory is kept, so
+# -f resolves as the user typed it.
+exec java -jar "$runner" --shard-jar "$shard" --watchdog-jar "$watchdog" --state-dir "$root/local-run" "$@"
