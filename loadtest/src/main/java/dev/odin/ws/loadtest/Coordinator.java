@@ -37,7 +37,7 @@ public final class Coordinator {
       "workers", "per-worker", "worker-java-opts", "io-threads", "source-addresses", "steps", "ramp-timeout-s",
       "ready-urls", "ready-timeout-s", "publish-bootstrap", "publish-topic", "publish-rate", "publish-size",
       "publish-seconds", "publish-channels", "linger-ms", "hold-seconds", "drain-max-s", "server-pids",
-      "measure-memory", "out", "connect-timeout-ms");
+      "measure-memory", "out", "connect-timeout-ms", "warmup-seconds");
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final ObjectMapper LINE = new ObjectMapper();
 
@@ -96,8 +96,21 @@ public final class Coordinator {
     long windowStartMicros = Clock.nowMicros();
     long messagesBefore = total().messages;
     if (args.decimal("publish-rate", 0) > 0) {
-      publishSummary = publish();
-      drain();
+      try (Publisher p = newPublisher()) {
+        publisher = p;
+        double warmup = args.decimal("warmup-seconds", 0);
+        if (warmup > 0) {
+          log.printf("loadtest: warm-up: publishing for %.0f s, then forgetting those deliveries%n", warmup);
+          p.run(warmup);
+          drain();
+          reset();
+        }
+        cpuBefore = serverCpu();
+        windowStartMicros = Clock.nowMicros();
+        messagesBefore = total().messages;
+        publishSummary = publish(p);
+        drain();
+      }
     }
     long hold = args.number("hold-seconds", 0);
     if (hold > 0) {
@@ -229,26 +242,43 @@ public final class Coordinator {
     return step;
   }
 
-  private Map<String, Object> publish() throws Exception {
-    double rate = args.decimal("publish-rate", 0);
+  private Publisher newPublisher() {
+    return new Publisher(args.required("publish-bootstrap"), args.string("publish-topic", "bench"),
+        publishChannels(), args.integer("publish-size", 100), args.decimal("publish-rate", 0),
+        args.integer("linger-ms", 0));
+  }
+
+  private List<String> publishChannels() {
+    return args.list("publish-channels", String.join(",", channels));
+  }
+
+  private Map<String, Object> publish(Publisher p) {
     double seconds = args.decimal("publish-seconds", 10);
-    int size = args.integer("publish-size", 100);
-    List<String> pubChannels = args.list("publish-channels", String.join(",", channels));
-    log.printf("loadtest: publishing %.0f records/s of %d bytes for %.0f s to %s%n", rate, size, seconds,
-        pubChannels);
-    try (Publisher p = new Publisher(args.required("publish-bootstrap"), args.string("publish-topic", "bench"),
-        pubChannels, size, rate, args.integer("linger-ms", 0))) {
-      publisher = p;
-      Publisher.Result r = p.run(seconds);
-      Map<String, Object> s = new LinkedHashMap<>();
-      s.put("records", r.records());
-      s.put("errors", r.errors());
-      s.put("seconds", round(r.seconds()));
-      s.put("rate", round(r.rate()));
-      s.put("recordBytes", r.size());
-      s.put("channels", pubChannels);
-      s.put("expectedDeliveries", expectedDeliveries(r.records(), pubChannels));
-      return s;
+    log.printf("loadtest: publishing %s records/s of %d bytes for %.0f s to %s%n", args.string("publish-rate", ""),
+        args.integer("publish-size", 100), seconds, publishChannels());
+    long errorsBefore = p.errors.get();
+    Publisher.Result r = p.run(seconds);
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("records", r.records());
+    s.put("errors", r.errors() - errorsBefore);
+    s.put("seconds", round(r.seconds()));
+    s.put("rate", round(r.rate()));
+    s.put("recordBytes", r.size());
+    s.put("channels", publishChannels());
+    s.put("warmupSeconds", args.decimal("warmup-seconds", 0));
+    s.put("expectedDeliveries", expectedDeliveries(r.records(), publishChannels()));
+    return s;
+  }
+
+  private void reset() throws Exception {
+    for (WorkerProcess w : workers) {
+      w.resetDone = new CountDownLatch(1);
+      w.send("reset");
+    }
+    for (WorkerProcess w : workers) {
+      if (!w.resetDone.await(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("worker " + w.index + " did not reset");
+      }
     }
   }
 
@@ -410,6 +440,7 @@ public final class Coordinator {
     final CountDownLatch done = new CountDownLatch(1);
     volatile Tally latest;
     volatile JsonNode result;
+    volatile CountDownLatch resetDone = new CountDownLatch(1);
 
     WorkerProcess(int index, int connections, Process process) {
       this.index = index;
@@ -426,6 +457,8 @@ public final class Coordinator {
             if (line.startsWith(Worker.PROGRESS)) {
               latest = LINE.treeToValue(LINE.readTree(line.substring(Worker.PROGRESS.length())).get("tally"),
                   Tally.class);
+            } else if (line.equals(Worker.RESET_DONE)) {
+              resetDone.countDown();
             } else if (line.startsWith(Worker.RESULT)) {
               JsonNode node = LINE.readTree(line.substring(Worker.RESULT.length()));
               latest = LINE.treeToValue(node.get("tally"), Tally.class);

@@ -54,7 +54,8 @@ public final class LoadTestMain {
                    --source-addresses=16 (127.0.0.2..)  --io-threads=nproc  --steps=0,10000,19000
                    --ready-urls=http://127.0.0.1:9090/readyz  --server-pids=PID,...  --measure-memory=true
                    --publish-bootstrap=HOST:PORT --publish-topic=T --publish-rate=R --publish-size=100
-                   --publish-seconds=10 --publish-channels=a --linger-ms=0  --hold-seconds=S  --drain-max-s=15
+                   --publish-seconds=10 --publish-channels=a --linger-ms=0  --warmup-seconds=S (published,
+                   then forgotten)  --hold-seconds=S  --drain-max-s=15
                    --worker-java-opts="-Xmx1g -XX:+UseParallelGC"  --out=summary.json
           publish  records to Kafka at a fixed rate and size
                    --bootstrap=HOST:PORT --topic=T --channels=a,b --rate=R --size=100 --seconds=10

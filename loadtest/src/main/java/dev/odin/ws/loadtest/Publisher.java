@@ -48,6 +48,9 @@ final class Publisher implements AutoCloseable {
     this.keys = channels.stream().map(c -> c.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
     this.value = payload(size);
     this.rate = rate;
+    for (String t : new LinkedHashSet<>(List.of(topics))) {
+      producer.partitionsFor(t); // metadata first, so the first records are not sent late in a burst
+    }
   }
 
   /** A JSON string literal of exactly {@code size} bytes (at least 2). */
@@ -61,9 +64,6 @@ final class Publisher implements AutoCloseable {
 
   /** Sends {@code rate × seconds} records paced evenly; a late record goes at once, keeping the average. */
   Result run(double seconds) {
-    for (String topic : new LinkedHashSet<>(List.of(topics))) {
-      producer.partitionsFor(topic); // metadata first, so the first records are not sent late in a burst
-    }
     long total = Math.max(1, Math.round(rate * seconds));
     double periodNanos = 1e9 / rate;
     long start = System.nanoTime();

@@ -51,6 +51,21 @@ public final class Tally {
     return failures.values().stream().mapToLong(Long::longValue).sum();
   }
 
+  /** Forgets what was delivered (after a warm-up); keeps the connection counts and failures. */
+  public void resetDeliveries() {
+    messages = 0;
+    gaps = 0;
+    gapRecords = 0;
+    outOfOrder = 0;
+    duplicates = 0;
+    unknownChannel = 0;
+    unparsed = 0;
+    negativeLatency = 0;
+    bytesReceived = 0;
+    firstMessageMicros = 0;
+    lastMessageMicros = 0;
+  }
+
   public Tally copy() {
     Tally t = new Tally();
     t.add(this);

@@ -45,6 +45,7 @@ import org.HdrHistogram.Histogram;
 public final class Worker {
   static final String PROGRESS = "@progress ";
   static final String RESULT = "@result ";
+  static final String RESET_DONE = "@reset-done";
   static final Set<String> FLAGS = Set.of("index", "connections", "first-index", "urls", "rate", "channels",
       "channels-per-connection", "source-addresses", "io-threads", "connect-timeout-ms", "initial-target");
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -196,6 +197,8 @@ public final class Worker {
           rampStartNanos = System.nanoTime();
           target = next;
         });
+      } else if (line.equals("reset")) {
+        reset();
       } else if (line.equals("stop")) {
         break;
       }
@@ -215,6 +218,22 @@ public final class Worker {
       out.flush();
     }
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+  }
+
+  /** Forgets the warm-up's deliveries on every loop, then says so with a fresh progress line. */
+  private void reset() throws Exception {
+    for (EventExecutor e : group) {
+      LoopStats s = statsByLoop.get(e);
+      e.submit(() -> {
+        s.tally.resetDeliveries();
+        s.latencyMicros.reset();
+      }).get(5, TimeUnit.SECONDS);
+    }
+    progress();
+    synchronized (out) {
+      out.println(RESET_DONE);
+      out.flush();
+    }
   }
 
   private void rampTick() {
