@@ -41,6 +41,7 @@ final class ShardSet {
     this.out = out;
     this.backends = backends;
     this.drainer = new Drainer(out);
+    ShardSupervisor.prepare(runDir);
   }
 
   /** Blocks through a scale-down's drain; the caller runs one scaling at a time. */
@@ -59,8 +60,8 @@ final class ShardSet {
   private void scaleUp(int current, int desired) {
     out.println("odin-ws local: scaling " + current + " -> " + desired + " shards");
     for (int i = current; i < desired; i++) {
-      ShardSupervisor shard = new ShardSupervisor(i, cr, bootstrapServers, options,
-          ShardSupervisor.logFile(runDir, i), scheduler, out, this::updateBackends);
+      ShardSupervisor shard =
+          new ShardSupervisor(i, cr, bootstrapServers, options, runDir, scheduler, out, this::updateBackends);
       synchronized (this) {
         shards.put(i, shard);
       }

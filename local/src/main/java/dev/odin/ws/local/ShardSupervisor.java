@@ -4,6 +4,7 @@ import dev.odin.ws.api.WsCluster;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -20,6 +21,7 @@ final class ShardSupervisor {
   static final Duration MIN_BACKOFF = Duration.ofSeconds(1);
   static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
   static final Duration STABLE_RUN = Duration.ofSeconds(30);
+  private static final String KAFKA_PROPERTIES_FILE = "shard-kafka.properties";
 
   /** Where a running shard listens; absent between a crash and its restart. */
   record Endpoint(long pid, int wsPort, int managementPort) {}
@@ -29,6 +31,7 @@ final class ShardSupervisor {
   private final String bootstrapServers;
   private final LocalOptions options;
   private final Path logFile;
+  private final Path kafkaProperties;
   private final ScheduledExecutorService scheduler;
   private final PrintStream out;
   private final Runnable onChange;
@@ -38,13 +41,14 @@ final class ShardSupervisor {
   private Duration backoff = MIN_BACKOFF;
   private boolean stopping;
 
-  ShardSupervisor(int index, WsCluster cr, String bootstrapServers, LocalOptions options, Path logFile,
+  ShardSupervisor(int index, WsCluster cr, String bootstrapServers, LocalOptions options, Path runDir,
       ScheduledExecutorService scheduler, PrintStream out, Runnable onChange) {
     this.index = index;
     this.cr = cr;
     this.bootstrapServers = bootstrapServers;
     this.options = options;
-    this.logFile = logFile;
+    this.logFile = runDir.resolve("shard-" + index + ".log");
+    this.kafkaProperties = runDir.resolve(KAFKA_PROPERTIES_FILE);
     this.scheduler = scheduler;
     this.out = out;
     this.onChange = onChange;
@@ -77,7 +81,7 @@ final class ShardSupervisor {
     int wsPort = FreePorts.pick();
     int managementPort = FreePorts.pick();
     ShardCommand command = ShardCommand.of(cr, index, bootstrapServers, wsPort, managementPort,
-        options.shardJar(), options.watchdogJar());
+        options.shardJar(), options.watchdogJar(), kafkaProperties);
     ProcessBuilder builder = new ProcessBuilder(command.command());
     // Nothing of the runner's own ODIN_WS_* environment may leak into a shard: the spec alone configures it.
     builder.environment().keySet().removeIf(k -> k.startsWith("ODIN_WS_"));
@@ -162,12 +166,16 @@ final class ShardSupervisor {
     }
   }
 
-  static Path logFile(Path dir, int index) {
+  /**
+   * Prepares the directory the shards of one cluster share: their logs and the Kafka client settings
+   * ({@link ShardCommand#KAFKA_PROPERTIES}).
+   */
+  static void prepare(Path runDir) {
     try {
-      java.nio.file.Files.createDirectories(dir);
-      return dir.resolve("shard-" + index + ".log");
+      Files.createDirectories(runDir);
+      Files.writeString(runDir.resolve(KAFKA_PROPERTIES_FILE), ShardCommand.KAFKA_PROPERTIES);
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new UncheckedIOException("cannot write to " + runDir, e);
     }
   }
 }
