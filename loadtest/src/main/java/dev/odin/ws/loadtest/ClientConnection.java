@@ -58,7 +58,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Fra
     }
     head.writeBytes(in);
     in.release();
-    int end = DeliveryChecker.indexAfter(head, head.readerIndex(), head.writerIndex(), HEAD_END);
+    int end = headEnd(head);
     if (end < 0) {
       if (head.readableBytes() > 8192) {
         fail(ctx, "bad_upgrade_response");
@@ -83,6 +83,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Fra
     now = Clock.nowMicros();
     // Ownership: FrameReader releases `rest` (the buffer that held the head).
     frames.read(rest, this);
+  }
+
+  /** The index just past the blank line that ends the response head, or -1. */
+  private static int headEnd(ByteBuf head) {
+    for (int i = head.readerIndex(); i + 3 < head.writerIndex(); i++) {
+      if (head.getByte(i) == HEAD_END[0] && head.getByte(i + 1) == HEAD_END[1] && head.getByte(i + 2) == HEAD_END[2]
+          && head.getByte(i + 3) == HEAD_END[3]) {
+        return i + 4;
+      }
+    }
+    return -1;
   }
 
   private static int parseStatus(String s) {

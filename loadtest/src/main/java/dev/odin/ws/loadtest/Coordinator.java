@@ -38,6 +38,9 @@ public final class Coordinator {
       "ready-urls", "ready-timeout-s", "publish-bootstrap", "publish-topic", "publish-rate", "publish-size",
       "publish-seconds", "publish-channels", "linger-ms", "hold-seconds", "drain-max-s", "server-pids",
       "measure-memory", "out", "connect-timeout-ms", "warmup-seconds");
+  /** No leak detection and no per-access buffer checks: the generator's hot path must stay cheaper than the server's. */
+  static final String DEFAULT_WORKER_OPTS = "-Xmx1g -XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled "
+      + "-Dio.netty.buffer.checkAccessible=false -Dio.netty.buffer.checkBounds=false";
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final ObjectMapper LINE = new ObjectMapper();
 
@@ -93,6 +96,7 @@ public final class Coordinator {
 
     Map<String, Object> publishSummary = null;
     double cpuBefore = serverCpu();
+    double clientCpuBefore = clientCpu();
     long windowStartMicros = Clock.nowMicros();
     long messagesBefore = total().messages;
     if (args.decimal("publish-rate", 0) > 0) {
@@ -106,6 +110,7 @@ public final class Coordinator {
           reset();
         }
         cpuBefore = serverCpu();
+        clientCpuBefore = clientCpu();
         windowStartMicros = Clock.nowMicros();
         messagesBefore = total().messages;
         publishSummary = publish(p);
@@ -118,8 +123,14 @@ public final class Coordinator {
       Thread.sleep(TimeUnit.SECONDS.toMillis(hold));
     }
     double cpuAfter = serverCpu();
+    double clientCpuSeconds = clientCpu() - clientCpuBefore;
     Map<String, Object> summary = collect(conditionsAtStart, stepResults, publishSummary,
         cpuAfter - cpuBefore, windowStartMicros, messagesBefore);
+    Map<String, Object> client = new LinkedHashMap<>();
+    client.put("cpuSeconds", round(clientCpuSeconds));
+    long windowMessages = (long) summary.get("messages") - messagesBefore;
+    client.put("deliveriesPerCpuSecond", clientCpuSeconds > 0 ? round(windowMessages / clientCpuSeconds) : 0);
+    summary.put("client", client);
     progress.interrupt();
     String json = JSON.writeValueAsString(summary);
     System.out.println(json);
@@ -162,7 +173,7 @@ public final class Coordinator {
   private void startWorkers(int count, long firstTarget) throws IOException {
     double rate = args.decimal("rate", 2000);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String opts = args.string("worker-java-opts", "-Xmx1g -XX:+UseParallelGC");
+    String opts = args.string("worker-java-opts", DEFAULT_WORKER_OPTS);
     int base = connections / count;
     int first = 0;
     for (int i = 0; i < count; i++) {
@@ -321,6 +332,15 @@ public final class Coordinator {
     return sum;
   }
 
+  /** CPU seconds of the worker processes (the shell execs java, so the pid is the JVM's). */
+  private double clientCpu() {
+    double sum = 0;
+    for (WorkerProcess w : workers) {
+      sum += Math.max(0, Machine.cpuSeconds(w.process.pid()));
+    }
+    return sum;
+  }
+
   private Map<String, Object> collect(Map<String, Object> conditionsAtStart, List<Map<String, Object>> steps,
       Map<String, Object> publishSummary, double serverCpuSeconds, long windowStartMicros, long messagesBefore)
       throws Exception {
@@ -387,7 +407,7 @@ public final class Coordinator {
       s.put("steps", steps);
     }
     s.put("workers", workers.size());
-    s.put("workerJavaOpts", args.string("worker-java-opts", "-Xmx1g -XX:+UseParallelGC"));
+    s.put("workerJavaOpts", args.string("worker-java-opts", DEFAULT_WORKER_OPTS));
     s.put("conditions", conditionsAtStart);
     s.put("loadAverageAtEnd", Machine.loadAverage());
     return s;

@@ -20,6 +20,8 @@ public final class DeliveryChecker {
   private static final byte[] CHANNEL = ascii("\"channel\":\"");
   private static final byte[] POSITION = ascii("\"position\":\"");
   private static final byte[] TS = ascii("\"ts\":");
+  /** Enough for the envelope before "data" with a 64-byte channel name. */
+  private static final int ENVELOPE_BYTES = 256;
 
   private final byte[][] channels;
   private final LoopStats stats;
@@ -35,48 +37,67 @@ public final class DeliveryChecker {
 
   /** Handles one text frame's payload, {@code length} bytes from {@code start}, received at {@code nowMicros}. */
   public void onText(ByteBuf buf, int start, int length, long nowMicros) {
+    // One copy of the envelope's bytes into the loop's scratch array, then plain array scans: the
+    // envelope fields all come before "data", so the first bytes are enough unless a field is huge.
+    int n = Math.min(length, ENVELOPE_BYTES);
+    byte[] b = stats.scratch(n);
+    buf.getBytes(start, b, 0, n);
+    if (parse(b, n, nowMicros)) {
+      return;
+    }
+    if (n < length) {
+      b = stats.scratch(length);
+      buf.getBytes(start, b, 0, length);
+      if (parse(b, length, nowMicros)) {
+        return;
+      }
+    }
+    stats.tally.unparsed++;
+  }
+
+  /** False when the frame looked like a data frame but a field was missing (maybe beyond {@code end}). */
+  private boolean parse(byte[] b, int end, long nowMicros) {
     Tally tally = stats.tally;
-    int end = start + length;
-    if (!startsWith(buf, start, end, MESSAGE)) {
-      if (startsWith(buf, start, end, SUBSCRIBED)) {
+    if (!startsWith(b, end, MESSAGE)) {
+      if (startsWith(b, end, SUBSCRIBED)) {
         tally.subscribed++;
-      } else if (startsWith(buf, start, end, ERROR)) {
+      } else if (startsWith(b, end, ERROR)) {
         tally.errorReplies++;
       } else {
         tally.unparsed++;
       }
-      return;
+      return true;
     }
-    int channelStart = indexAfter(buf, start + MESSAGE.length, end, CHANNEL);
-    int channelEnd = channelStart < 0 ? -1 : indexOf(buf, channelStart, end, (byte) '"');
-    int positionStart = channelEnd < 0 ? -1 : indexAfter(buf, channelEnd, end, POSITION);
-    int positionEnd = positionStart < 0 ? -1 : indexOf(buf, positionStart, end, (byte) '"');
-    int tsStart = positionEnd < 0 ? -1 : indexAfter(buf, positionEnd, end, TS);
-    if (tsStart < 0) {
-      tally.unparsed++;
-      return;
+    int channelStart = indexAfter(b, MESSAGE.length, end, CHANNEL);
+    int channelEnd = channelStart < 0 ? -1 : indexOf(b, channelStart, end, (byte) '"');
+    int positionStart = channelEnd < 0 ? -1 : indexAfter(b, channelEnd, end, POSITION);
+    int positionEnd = positionStart < 0 ? -1 : indexOf(b, positionStart, end, (byte) '"');
+    int tsStart = positionEnd < 0 ? -1 : indexAfter(b, positionEnd, end, TS);
+    if (tsStart < 0 || tsStart >= end || !isDigit(b[tsStart])) {
+      return false;
     }
     tally.messages++;
     if (tally.firstMessageMicros == 0) {
       tally.firstMessageMicros = nowMicros;
     }
     tally.lastMessageMicros = nowMicros;
-    long ts = parseLong(buf, tsStart, end);
+    long ts = parseLong(b, tsStart, end);
     stats.recordLatency(nowMicros - ts * 1000);
 
-    int channel = channelIndex(buf, channelStart, channelEnd);
+    int channel = channelIndex(b, channelStart, channelEnd);
     if (channel < 0) {
       tally.unknownChannel++;
-      return;
+      return true;
     }
-    int lastColon = lastIndexOf(buf, positionStart, positionEnd, (byte) ':');
+    int lastColon = lastIndexOf(b, positionStart, positionEnd, (byte) ':');
     if (lastColon < 0) {
       tally.unparsed++;
-      return;
+      return true;
     }
-    long offset = parseLong(buf, lastColon + 1, positionEnd);
-    long key = hash(buf, positionStart, lastColon) * 31 + channel;
+    long offset = parseLong(b, lastColon + 1, positionEnd);
+    long key = hash(b, positionStart, lastColon) * 31 + channel;
     check(key, offset);
+    return true;
   }
 
   private void check(long key, long offset) {
@@ -107,91 +128,67 @@ public final class DeliveryChecker {
     size++;
   }
 
-  private int channelIndex(ByteBuf buf, int start, int end) {
-    int length = end - start;
-    outer:
+  private int channelIndex(byte[] b, int start, int end) {
     for (int c = 0; c < channels.length; c++) {
-      byte[] name = channels[c];
-      if (name.length != length) {
-        continue;
+      if (Arrays.equals(b, start, end, channels[c], 0, channels[c].length)) {
+        return c;
       }
-      for (int i = 0; i < length; i++) {
-        if (buf.getByte(start + i) != name[i]) {
-          continue outer;
-        }
-      }
-      return c;
     }
     return -1;
   }
 
-  static boolean startsWith(ByteBuf buf, int start, int end, byte[] prefix) {
-    if (end - start < prefix.length) {
-      return false;
-    }
-    for (int i = 0; i < prefix.length; i++) {
-      if (buf.getByte(start + i) != prefix[i]) {
-        return false;
-      }
-    }
-    return true;
+  static boolean startsWith(byte[] b, int end, byte[] prefix) {
+    return end >= prefix.length && Arrays.equals(b, 0, prefix.length, prefix, 0, prefix.length);
   }
 
   /** The index just past the first occurrence of {@code needle} in [start, end), or -1. */
-  static int indexAfter(ByteBuf buf, int start, int end, byte[] needle) {
+  static int indexAfter(byte[] b, int start, int end, byte[] needle) {
     byte first = needle[0];
     int last = end - needle.length;
-    outer:
     for (int i = start; i <= last; i++) {
-      if (buf.getByte(i) != first) {
-        continue;
+      if (b[i] == first && Arrays.equals(b, i + 1, i + needle.length, needle, 1, needle.length)) {
+        return i + needle.length;
       }
-      for (int j = 1; j < needle.length; j++) {
-        if (buf.getByte(i + j) != needle[j]) {
-          continue outer;
-        }
-      }
-      return i + needle.length;
     }
     return -1;
   }
 
-  static int indexOf(ByteBuf buf, int start, int end, byte b) {
+  static int indexOf(byte[] b, int start, int end, byte x) {
     for (int i = start; i < end; i++) {
-      if (buf.getByte(i) == b) {
+      if (b[i] == x) {
         return i;
       }
     }
     return -1;
   }
 
-  static int lastIndexOf(ByteBuf buf, int start, int end, byte b) {
+  static int lastIndexOf(byte[] b, int start, int end, byte x) {
     for (int i = end - 1; i >= start; i--) {
-      if (buf.getByte(i) == b) {
+      if (b[i] == x) {
         return i;
       }
     }
     return -1;
+  }
+
+  private static boolean isDigit(byte c) {
+    return c >= '0' && c <= '9';
   }
 
   /** Parses the decimal digits starting at {@code start}; stops at the first non-digit. */
-  static long parseLong(ByteBuf buf, int start, int end) {
+  static long parseLong(byte[] b, int start, int end) {
     long value = 0;
-    for (int i = start; i < end; i++) {
-      int d = buf.getByte(i) - '0';
-      if (d < 0 || d > 9) {
-        break;
-      }
-      value = value * 10 + d;
+    for (int i = start; i < end && isDigit(b[i]); i++) {
+      value = value * 10 + (b[i] - '0');
     }
     return value;
   }
 
   /** FNV-1a over the bytes: identifies "topicId:partition" without keeping a copy of it. */
-  static long hash(ByteBuf buf, int start, int end) {
+  static long hash(byte[] b, int start, int end) {
     long h = 0xcbf29ce484222325L;
     for (int i = start; i < end; i++) {
-      h ^= buf.getByte(i) & 0xff;
+      h ^= b[i] & 0xff;
       h *= 0x100000001b3L;
     }
     return h;

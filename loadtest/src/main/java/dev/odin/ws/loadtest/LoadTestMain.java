@@ -56,7 +56,7 @@ public final class LoadTestMain {
                    --publish-bootstrap=HOST:PORT --publish-topic=T --publish-rate=R --publish-size=100
                    --publish-seconds=10 --publish-channels=a --linger-ms=0  --warmup-seconds=S (published,
                    then forgotten)  --hold-seconds=S  --drain-max-s=15
-                   --worker-java-opts="-Xmx1g -XX:+UseParallelGC"  --out=summary.json
+                   --worker-java-opts="..." (default: -Xmx1g, no Netty checks)  --out=F
           publish  records to Kafka at a fixed rate and size
                    --bootstrap=HOST:PORT --topic=T --channels=a,b --rate=R --size=100 --seconds=10
           kafka    a standalone embedded broker until SIGTERM  --topics=name:partitions,...  --bootstrap-file=F

@@ -10,6 +10,15 @@ public final class LoopStats {
 
   final Tally tally = new Tally();
   final Histogram latencyMicros = new Histogram(HIGHEST_MICROS, 3);
+  private byte[] scratch = new byte[256];
+
+  /** The loop's scratch array for frame bytes, at least {@code size} long. */
+  byte[] scratch(int size) {
+    if (scratch.length < size) {
+      scratch = new byte[Math.max(size, scratch.length * 2)];
+    }
+    return scratch;
+  }
 
   void recordLatency(long micros) {
     if (micros < 0) {

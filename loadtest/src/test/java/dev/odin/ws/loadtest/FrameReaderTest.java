@@ -52,11 +52,17 @@ class FrameReaderTest {
   }
 
   private static byte[] stream() {
+    return stream(true);
+  }
+
+  private static byte[] stream(boolean large) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     frame(out, 1, "hello".getBytes(StandardCharsets.UTF_8));
     frame(out, 9, "p".getBytes(StandardCharsets.UTF_8));
     frame(out, 1, "x".repeat(300).getBytes(StandardCharsets.UTF_8));
-    frame(out, 1, "y".repeat(70_000).getBytes(StandardCharsets.UTF_8));
+    if (large) {
+      frame(out, 1, "y".repeat(70_000).getBytes(StandardCharsets.UTF_8));
+    }
     frame(out, 2, new byte[] {1});
     frame(out, 8, new byte[] {0x03, (byte) 0xE9});
     return out.toByteArray();
@@ -75,8 +81,13 @@ class FrameReaderTest {
 
   @Test
   void readsTheSameFramesWhateverTheReadBoundaries() {
-    byte[] all = stream();
-    for (int chunk : new int[] {5, 64, 1000, 4096}) {
+    for (int chunk : new int[] {1, 3, 61, 1000, 4096}) {
+      // Tiny reads over the small frames only: every split point of every header, without 70,000 reads.
+      byte[] all = stream(chunk >= 61);
+      List<String> expected = new ArrayList<>(EXPECTED);
+      if (chunk < 61) {
+        expected.remove(3);
+      }
       events.clear();
       FrameReader reader = new FrameReader();
       for (int i = 0; i < all.length; i += chunk) {
@@ -84,7 +95,7 @@ class FrameReaderTest {
         piece.writeBytes(all, i, Math.min(chunk, all.length - i));
         reader.read(piece, listener);
       }
-      assertThat(events).as("chunks of %d bytes", chunk).isEqualTo(EXPECTED);
+      assertThat(events).as("chunks of %d bytes", chunk).isEqualTo(expected);
       reader.release();
     }
   }
