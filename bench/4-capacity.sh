@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Bench 4: capacity. A local cluster (one Kafka broker, SHARDS shard processes of at most 19,800
+# connections each) takes CONNECTIONS idle connections from forked load workers (each under the
+# 20,000 open-file cap, spread over 16 loopback source addresses), then a 1-record/s channel is
+# delivered to all of them for PUBLISH_SECONDS. Passes when every record reaches every connection and
+# p99 < 1 s. Bounded: ramp (CONNECTIONS / CONN_RATE s) + about 90 s.
+# Env: CONNECTIONS (250000), SHARDS (13), CONN_RATE (2500/s), PUBLISH_SECONDS (30).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+CONNECTIONS="${CONNECTIONS:-250000}"
+SHARDS="${SHARDS:-13}"
+CONN_RATE="${CONN_RATE:-2500}"
+PUBLISH_SECONDS="${PUBLISH_SECONDS:-30}"
+SHARD_JAVA_OPTS="${SHARD_JAVA_OPTS_CAPACITY:--Xmx512m}"
+WORKER_JAVA_OPTS="${WORKER_JAVA_OPTS_CAPACITY:--Xmx512m -XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled}"
+SHARD_IO_THREADS="${SHARD_IO_THREADS:-1}"
+bench_build
+bench_sysctls
+bench_conditions "bench 4: capacity of one local cluster"
+echo "workload:    $CONNECTIONS idle connections over $SHARDS shards ($SHARD_IO_THREADS event loop each), $CONN_RATE conn/s, then 1 rec/s of 100 bytes for ${PUBLISH_SECONDS}s to all"
+start_kafka bench:1
+for i in $(seq 0 $((SHARDS - 1))); do start_shard "$i" 19800; done
+wait_shards_ready
+loadtest --url="$(shard_urls)" --connections="$CONNECTIONS" --rate="$CONN_RATE" --channels=bench \
+  --publish-bootstrap="$BOOTSTRAP" --publish-topic=bench --publish-rate=1 --publish-size=100 --warmup-seconds="${WARMUP_SECONDS:-3}" \
+  --publish-seconds="$PUBLISH_SECONDS" --drain-max-s=30 --server-pids="$(csv "${SHARD_PIDS[@]}")" \
+  --ramp-timeout-s=$((CONNECTIONS / CONN_RATE + 120))
+rss_total=$(jq '[.server.rssKbAtEnd[]] | add / 1024 | floor' "$SUMMARY")
+echo
+printf '%-10s %-10s %-10s %-8s %-10s %-10s %-8s %-8s %-8s %-8s %-6s %-10s %s\n' \
+  target subscribed failed records expected received p50_ms p99_ms p99.9_ms max_ms gaps shards_rss "load avg"
+printf '%-10s %-10s %-10s %-8s %-10s %-10s %-8s %-8s %-8s %-8s %-6s %-10s %s\n' \
+  "$CONNECTIONS" "$(j .connections.subscribed)" "$(j .connections.failed)" "$(j .publisher.records)" \
+  "$(j .publisher.expectedDeliveries)" "$(j .messages)" "$(j .latencyMs.p50)" "$(j .latencyMs.p99)" \
+  "$(j .latencyMs.p99_9)" "$(j .latencyMs.max)" "$(j .gaps)" "${rss_total}MiB" "$(j .loadAverageAtEnd)"
+echo "failures:    $(jq -c .failures "$SUMMARY")"
+held=$(j .connections.subscribed)
+if [ "$(j .messages)" -ge "$(j .publisher.expectedDeliveries)" ] && \
+   [ "$(jq '.latencyMs.p99 < 1000' "$SUMMARY")" = true ] && [ "$(j .connections.failed)" = 0 ]; then
+  echo "result:      PASS: $held connections held, every record delivered to all, p99 $(j .latencyMs.p99) ms"
+else
+  echo "result:      MISS at $CONNECTIONS: $held subscribed, $(j .messages)/$(j .publisher.expectedDeliveries) delivered, p99 $(j .latencyMs.p99) ms"
+fi
+echo "target:      250,000 idle connections, all receiving a 1 rec/s channel with p99 < 1 s"

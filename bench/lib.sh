@@ -1,0 +1,183 @@
+# Shared helpers of the bench/ scripts: build, start Kafka/shards/balancer on free loopback ports,
+# print the conditions, run the load generator, clean up every process it started (by pid) on exit.
+# Sourced, not run. Every wait is bounded.
+set -euo pipefail
+
+BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LOADTEST_JAR="$BENCH_ROOT/loadtest/target/loadtest-0.1.0-SNAPSHOT-all.jar"
+SHARD_JAR="$BENCH_ROOT/shard-server/target/shard-server-0.1.0-SNAPSHOT-all.jar"
+BALANCER_JAR="$BENCH_ROOT/balancer/target/balancer-0.1.0-SNAPSHOT-all.jar"
+SHARD_JAVA_OPTS="${SHARD_JAVA_OPTS:--Xmx1g}"
+KAFKA_JAVA_OPTS="${KAFKA_JAVA_OPTS:--Xmx1g}"
+BALANCER_JAVA_OPTS="${BALANCER_JAVA_OPTS:--Xmx512m}"
+WORKER_JAVA_OPTS="${WORKER_JAVA_OPTS:--Xmx1g -XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled -Dio.netty.buffer.checkAccessible=false -Dio.netty.buffer.checkBounds=false}"
+BENCH_OUT="${BENCH_OUT:-/tmp/odin-ws-bench}"
+BENCH_PORT_BASE="${BENCH_PORT_BASE:-17500}"
+mkdir -p "$BENCH_OUT"
+WORK="$(mktemp -d /tmp/odin-bench.XXXXXX)"
+BENCH_PIDS=()
+SHARD_PIDS=()
+SHARD_PORTS=()
+SHARD_MPORTS=()
+NEXT_PORT="$BENCH_PORT_BASE"
+SYSCTL_RESTORE=()
+
+bench_cleanup() {
+  local pid
+  for pid in "${BENCH_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for _ in $(seq 1 50); do
+    local alive=0
+    for pid in "${BENCH_PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.2
+  done
+  for pid in "${BENCH_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  local kv
+  for kv in "${SYSCTL_RESTORE[@]}"; do sysctl -q -w "$kv" >/dev/null 2>&1 || true; done
+  [ "${BENCH_KEEP:-0}" = 1 ] && echo "kept $WORK" || rm -rf "$WORK"
+}
+trap bench_cleanup EXIT
+trap 'exit 130' INT TERM
+
+bench_build() {
+  if [ "${BENCH_BUILD:-0}" = 1 ] || [ ! -f "$LOADTEST_JAR" ] || [ ! -f "$SHARD_JAR" ] || [ ! -f "$BALANCER_JAR" ]; then
+    echo "building the loadtest, shard-server and balancer jars..."
+    (cd "$BENCH_ROOT" && mvn -B -q -pl loadtest,shard-server,balancer -am package -DskipTests)
+  fi
+}
+
+# Sets PORT to a free loopback port from BENCH_PORT_BASE upwards (reserved when the port range is widened).
+next_port() {
+  local p="$NEXT_PORT"
+  for _ in $(seq 1 200); do
+    if [ -z "$(ss -Hltn "sport = :$p" 2>/dev/null)" ]; then
+      NEXT_PORT=$((p + 1))
+      PORT="$p"
+      return
+    fi
+    p=$((p + 1))
+  done
+  echo "no free port from $NEXT_PORT" >&2
+  return 1
+}
+
+set_sysctl() { # name value: set it and restore the old value on exit (root only)
+  local old
+  old="$(sysctl -n "$1" 2>/dev/null | tr '\t' ' ')" || return 0
+  if sysctl -q -w "$1=$2" >/dev/null 2>&1; then
+    SYSCTL_RESTORE+=("$1=$old")
+  else
+    echo "note: could not set $1 (not root?); it stays '$old'"
+  fi
+}
+
+# Listen backlogs for fast ramps; BENCH_WIDEN_PORTS=1 also widens the source-port range, after reserving
+# the bench's server port block so no client source port can land on a server port.
+bench_sysctls() {
+  [ "$(id -u)" = 0 ] || { echo "note: not root: sysctls left as they are"; return 0; }
+  [ "$(sysctl -n net.core.somaxconn)" -lt 65535 ] && set_sysctl net.core.somaxconn 65535
+  [ "$(sysctl -n net.ipv4.tcp_max_syn_backlog)" -lt 65535 ] && set_sysctl net.ipv4.tcp_max_syn_backlog 65535
+  if [ "${BENCH_WIDEN_PORTS:-0}" = 1 ]; then
+    local reserved
+    reserved="$(sysctl -n net.ipv4.ip_local_reserved_ports)"
+    set_sysctl net.ipv4.ip_local_reserved_ports "${reserved:+$reserved,}$BENCH_PORT_BASE-$((BENCH_PORT_BASE + 199))"
+    set_sysctl net.ipv4.ip_local_port_range "1024 65000"
+  fi
+  return 0
+}
+
+bench_conditions() { # title
+  echo "=== $1 ==="
+  echo "date:        $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "machine:     nproc=$(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB RAM"
+  echo "jvm:         $(java -version 2>&1 | head -2 | tail -1)"
+  echo "heaps:       shard '$SHARD_JAVA_OPTS', kafka '$KAFKA_JAVA_OPTS', load workers '$WORKER_JAVA_OPTS'"
+  echo "fd limit:    $(ulimit -n) (hard $(ulimit -Hn))"
+  echo "sysctls:     somaxconn=$(sysctl -n net.core.somaxconn) syn_backlog=$(sysctl -n net.ipv4.tcp_max_syn_backlog) port_range='$(sysctl -n net.ipv4.ip_local_port_range | tr '\t' ' ')'"
+  echo "load avg:    $(cut -d' ' -f1-3 /proc/loadavg) (before)"
+  echo "other load:  $(ps -eo pcpu,comm --sort=-pcpu | awk 'NR>1 && $1>5 {printf "%s(%s%%) ", $2, $1}') "
+}
+
+start_kafka() { # topics spec, e.g. bench:1
+  java $KAFKA_JAVA_OPTS -cp "$LOADTEST_JAR" dev.odin.ws.loadtest.LoadTestMain kafka --topics="$1" \
+    --bootstrap-file="$WORK/bootstrap" >"$WORK/kafka.log" 2>&1 &
+  BENCH_PIDS+=($!)
+  for _ in $(seq 1 300); do [ -s "$WORK/bootstrap" ] && break; sleep 0.2; done
+  [ -s "$WORK/bootstrap" ] || { echo "kafka did not start:"; tail -20 "$WORK/kafka.log"; exit 1; }
+  BOOTSTRAP="$(cat "$WORK/bootstrap")"
+  echo "kafka:       $BOOTSTRAP (topics $1)"
+}
+
+start_shard() { # index [max connections]
+  local i="$1" port mport
+  next_port; port="$PORT"; next_port; mport="$PORT"
+  env ODIN_WS_CLUSTER=bench ODIN_WS_SHARD_INDEX="$i" ODIN_WS_KAFKA_BOOTSTRAP_SERVERS="$BOOTSTRAP" \
+    ODIN_WS_KAFKA_TOPICS="${SHARD_TOPICS:-bench}" ODIN_WS_BIND_ADDRESS=127.0.0.1 ODIN_WS_PORT="$port" \
+    ODIN_WS_MANAGEMENT_PORT="$mport" ODIN_WS_MAX_CONNECTIONS="${2:-19800}" ODIN_WS_IO_THREADS="${SHARD_IO_THREADS:-$(nproc)}" \
+    ODIN_WS_DRAIN_SECONDS=1 ODIN_WS_HANDSHAKE_TIMEOUT_SECONDS=30 \
+    java $SHARD_JAVA_OPTS ${SHARD_EXTRA_OPTS:-} -jar "$SHARD_JAR" >"$WORK/shard-$i.log" 2>&1 &
+  local pid=$!
+  BENCH_PIDS+=($pid); SHARD_PIDS+=($pid); SHARD_PORTS+=($port); SHARD_MPORTS+=($mport)
+}
+
+wait_http_ok() { # url [seconds]
+  for _ in $(seq 1 $(( ${2:-90} * 5 ))); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "$1" 2>/dev/null)" = 200 ] && return 0
+    sleep 0.2
+  done
+  echo "not ready: $1"; return 1
+}
+
+wait_shards_ready() {
+  local m
+  for m in "${SHARD_MPORTS[@]}"; do wait_http_ok "http://127.0.0.1:$m/readyz" 120; done
+  echo "shards:      ${#SHARD_PIDS[@]} ready (pids ${SHARD_PIDS[*]}, ws ports ${SHARD_PORTS[*]})"
+}
+
+shard_urls() { local p out=""; for p in "${SHARD_PORTS[@]}"; do out="$out${out:+,}ws://127.0.0.1:$p/ws"; done; echo "$out"; }
+csv() { local IFS=,; echo "$*"; }
+
+loadtest() { # args... : runs the generator, summary JSON to $SUMMARY, progress to the terminal
+  SUMMARY="$WORK/summary-$(date +%s%N).json"
+  java -Xmx512m -jar "$LOADTEST_JAR" run --worker-java-opts="$WORKER_JAVA_OPTS" "$@" --out="$SUMMARY" \
+    >/dev/null 2> >(tee -a "$WORK/current.log" >&2)
+}
+
+# One table row of a publishing run: the figures a fan-out or latency bench reports.
+fanout_header() {
+  printf '%-8s %-8s %-10s %-10s %-6s %-11s %-8s %-12s %-9s %-8s %-8s %-8s %-8s %-5s %-5s %-8s %s\n' \
+    rec/s records expected received subs deliv/s srv_cpu_s deliv/srv_cpu_s cli_cpu_s p50_ms p90_ms p99_ms p99.9_ms gaps ooo failed "load avg (1/5/15)"
+}
+fanout_row() { # publish rate
+  printf '%-8s %-8s %-10s %-10s %-6s %-11s %-8s %-12s %-9s %-8s %-8s %-8s %-8s %-5s %-5s %-8s %s\n' \
+    "$1" "$(j .publisher.records)" "$(j .publisher.expectedDeliveries)" "$(j .messages)" "$(j .connections.subscribed)" \
+    "$(j .deliveriesPerSecond)" "$(j '.server.cpuSeconds // "-"')" "$(j '.server.deliveriesPerCpuSecond // "-"')" \
+    "$(j '.client.cpuSeconds // "-"')" \
+    "$(j .latencyMs.p50)" "$(j .latencyMs.p90)" "$(j .latencyMs.p99)" "$(j .latencyMs.p99_9)" "$(j .gaps)" \
+    "$(j .outOfOrder)" "$(j .connections.failed)" "$(j .loadAverageAtEnd)"
+}
+
+j() { jq -r "$1" "$SUMMARY"; }
+
+# BENCH_JFR=1: starts a JFR recording (profile settings) on the shard(s) once the generator logs that it
+# starts publishing (the warm-up, then the measured window, same rate); jfr_stop writes it to <prefix>-<pid>.jfr after the run.
+jfr_on_publish() {
+  : >"$WORK/current.log"
+  [ "${BENCH_JFR:-0}" = 1 ] || return 0
+  (
+    for _ in $(seq 1 1500); do grep -q "loadtest: warm-up\|loadtest: publishing" "$WORK/current.log" 2>/dev/null && break; sleep 0.2; done
+    for pid in "${SHARD_PIDS[@]}"; do jcmd "$pid" JFR.start name=window settings=profile >/dev/null 2>&1 || true; done
+  ) &
+  JFR_WATCHER=$!
+}
+jfr_stop() { # output prefix
+  [ "${BENCH_JFR:-0}" = 1 ] || return 0
+  wait "$JFR_WATCHER" 2>/dev/null || true
+  for pid in "${SHARD_PIDS[@]}"; do
+    jcmd "$pid" JFR.stop name=window filename="${1}-$pid.jfr" >/dev/null 2>&1 || echo "note: no JFR recording on $pid"
+  done
+}
+
+proc_cpu() { # pid → user+sys seconds
+  awk '{ split($0, a, ") "); split(a[2], f, " "); printf "%.2f", (f[12] + f[13]) / 100 }' "/proc/$1/stat"
+}
