@@ -2,12 +2,9 @@ package dev.odin.ws.operator;
 
 import dev.odin.ws.api.WsCluster;
 import io.fabric8.kubernetes.api.model.EventBuilder;
-import io.fabric8.kubernetes.api.model.MicroTime;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,8 +12,6 @@ import org.slf4j.LoggerFactory;
 /** Kubernetes Events on a WsCluster for scale and drain steps (kubectl describe wsc NAME shows them). */
 public final class EventRecorder {
   private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
-  private static final DateTimeFormatter MICRO =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
   private final KubernetesClient client;
 
   public EventRecorder(KubernetesClient client) {
@@ -33,7 +28,7 @@ public final class EventRecorder {
 
   private void record(WsCluster cr, String type, String reason, String message) {
     LOG.info("{}/{}: {} {}", cr.getMetadata().getNamespace(), cr.getMetadata().getName(), reason, message);
-    Instant now = Instant.now();
+    Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     try {
       client.v1().events().inNamespace(cr.getMetadata().getNamespace()).resource(new EventBuilder()
           .withNewMetadata()
@@ -47,9 +42,6 @@ public final class EventRecorder {
           .endInvolvedObject()
           .withType(type).withReason(reason).withMessage(message)
           .withFirstTimestamp(now.toString()).withLastTimestamp(now.toString()).withCount(1)
-          .withEventTime(new MicroTime(MICRO.format(now)))
-          .withReportingComponent("odin-ws-operator").withReportingInstance("odin-ws-operator")
-          .withAction(reason)
           .withNewSource().withComponent("odin-ws-operator").endSource()
           .build()).create();
     } catch (KubernetesClientException e) {

@@ -68,7 +68,8 @@ class WsClusterOperatorIT {
 
   @BeforeAll
   static void startKafka() {
-    kafka = EmbeddedKafkaBroker.start();
+    // One offsets partition: the consumer-group coordinator comes up in a fraction of the default 50.
+    kafka = EmbeddedKafkaBroker.start(Map.of("offsets.topic.num.partitions", "1"));
     kafka.createTopics(1, "prices");
   }
 
@@ -221,6 +222,26 @@ class WsClusterOperatorIT {
       assertEquals("IllegalStateException", ready.getReason());
       assertTrue(ready.getMessage().contains("missing-kafka-client"), ready.getMessage());
     });
+  }
+
+  @Test
+  void autoModeWritesTheRecommendationIntoSpecShards() {
+    WsCluster cr = wsCluster("trades", 2);
+    AutoscalingSpec autoscaling = new AutoscalingSpec();
+    autoscaling.setMode(AutoscalingSpec.Mode.Auto);
+    autoscaling.setTargetConnectionsPerShard(5);
+    autoscaling.setMaxShards(4);
+    cr.getSpec().setAutoscaling(autoscaling);
+    client.resource(cr).create();
+
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      markShardsReady("trades");
+      assertEquals(4, get("trades").getSpec().getShards());
+      assertEquals(4, statefulSet("trades").getSpec().getReplicas());
+      assertEquals(4, get("trades").getStatus().getAutoscaling().getRecommendedShards());
+    });
+    assertTrue(client.v1().events().inNamespace(NS).list().getItems().stream()
+        .anyMatch(e -> "Autoscaled".equals(e.getReason())), "no Autoscaled event");
   }
 
   private List<HasMetadata> ownedObjects(WsCluster cr) {

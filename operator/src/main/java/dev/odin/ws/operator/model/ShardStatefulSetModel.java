@@ -26,6 +26,7 @@ public final class ShardStatefulSetModel {
   /** Time past the drain window before the kubelet kills a shard that is still closing clients. */
   public static final int TERMINATION_MARGIN_SECONDS = 15;
   private static final String KAFKA_VOLUME = "kafka-client";
+  private static final String TMP_VOLUME = "tmp";
 
   private ShardStatefulSetModel() {}
 
@@ -43,6 +44,8 @@ public final class ShardStatefulSetModel {
             .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
             .build())
         .withContainers(container(cr, defaultImage));
+    // The root filesystem is read-only: the JVM and Netty's native transport need a writable /tmp.
+    pod.addNewVolume().withName(TMP_VOLUME).withNewEmptyDir().endEmptyDir().endVolume();
     WsClusterDefaults.secretRef(cr).ifPresent(ref -> pod.addToVolumes(secretVolume(ref)));
     return new StatefulSetBuilder()
         .withMetadata(Metadata.of(cr, WsClusterNames.statefulSet(cr), WsClusterLabels.SHARD))
@@ -83,7 +86,8 @@ public final class ShardStatefulSetModel {
             .withAllowPrivilegeEscalation(false)
             .withReadOnlyRootFilesystem(true)
             .withNewCapabilities().withDrop("ALL").endCapabilities()
-            .build());
+            .build())
+        .addNewVolumeMount().withName(TMP_VOLUME).withMountPath("/tmp").endVolumeMount();
     WsClusterDefaults.secretRef(cr).ifPresent(ref -> c.addToVolumeMounts(new VolumeMountBuilder()
         .withName(KAFKA_VOLUME).withMountPath(ShardEnv.KAFKA_PROPERTIES_DIR).withReadOnly(true).build()));
     return c.build();

@@ -92,6 +92,23 @@ class EnvoyBootstrapTest {
   }
 
   @Test
+  void bootstrapSatisfiesEnvoysFieldConstraints() {
+    assertEquals(java.util.List.of(), new EnvoyConstraints(TYPES).violations(BOOTSTRAP));
+  }
+
+  @Test
+  void theConstraintCheckerCatchesAnOutOfRangePortAndAnEmptyName() {
+    Bootstrap broken = BOOTSTRAP.toBuilder().setStaticResources(BOOTSTRAP.getStaticResources().toBuilder()
+        .setClusters(0, SHARDS.toBuilder().setName("").setLoadAssignment(SHARDS.getLoadAssignment().toBuilder()
+            .setClusterName("").build()))).build();
+    var violations = new EnvoyConstraints(TYPES).violations(broken);
+    assertTrue(violations.stream().anyMatch(v -> v.contains("cluster_name: string.min_len")), violations.toString());
+    String badPort = EnvoyBootstrap.yaml(Fixtures.CLUSTER).replace("port_value: 9090", "port_value: 90900");
+    assertTrue(new EnvoyConstraints(TYPES).violations(parse(badPort)).stream()
+        .anyMatch(v -> v.contains("port_value")), "port 90900 not flagged");
+  }
+
+  @Test
   void aTypoInTheBootstrapWouldBeCaught() {
     String broken = EnvoyBootstrap.yaml(Fixtures.CLUSTER).replace("selection_method", "selection_methd");
     AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> parse(broken));

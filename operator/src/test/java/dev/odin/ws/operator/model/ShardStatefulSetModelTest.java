@@ -96,10 +96,22 @@ class ShardStatefulSetModelTest {
       c.getSpec().getKafka().setSecretRef(ref);
     });
     StatefulSet sts = sts(cr);
-    assertEquals("kafka-client", sts.getSpec().getTemplate().getSpec().getVolumes().get(0).getSecret().getSecretName());
-    assertEquals("/etc/odin-ws/kafka", shard(sts).getVolumeMounts().get(0).getMountPath());
+    assertEquals("kafka-client", sts.getSpec().getTemplate().getSpec().getVolumes().stream()
+        .filter(v -> v.getSecret() != null).findFirst().orElseThrow().getSecret().getSecretName());
+    assertEquals("/etc/odin-ws/kafka", shard(sts).getVolumeMounts().stream()
+        .filter(m -> m.getName().equals("kafka-client")).findFirst().orElseThrow().getMountPath());
     assertEquals("/etc/odin-ws/kafka/client.properties",
         ShardConfigModel.desired(cr).getData().get("ODIN_WS_KAFKA_PROPERTIES_FILE"));
+  }
+
+  @Test
+  void readOnlyRootFilesystemComesWithAWritableTmp() {
+    StatefulSet sts = sts(Fixtures.CLUSTER);
+    assertTrue(shard(sts).getSecurityContext().getReadOnlyRootFilesystem());
+    assertEquals("/tmp", shard(sts).getVolumeMounts().stream()
+        .filter(m -> m.getName().equals("tmp")).findFirst().orElseThrow().getMountPath());
+    assertTrue(sts.getSpec().getTemplate().getSpec().getVolumes().stream()
+        .anyMatch(v -> v.getName().equals("tmp") && v.getEmptyDir() != null));
   }
 
   @Test
