@@ -3,6 +3,8 @@ package dev.odin.ws.shard;
 import dev.odin.ws.shard.config.ShardServerConfig;
 import dev.odin.ws.shard.fanout.FanOut;
 import dev.odin.ws.shard.kafka.BroadcastConsumer;
+import dev.odin.ws.shard.kafka.ReplayService;
+import dev.odin.ws.shard.kafka.TopicIds;
 import dev.odin.ws.shard.management.ManagementHandler;
 import dev.odin.ws.shard.metrics.ShardMetrics;
 import dev.odin.ws.shard.ws.CloseReason;
@@ -36,6 +38,7 @@ public final class ShardServer implements AutoCloseable {
   private final ShardMetrics metrics;
   private final FanOut fanOut;
   private final BroadcastConsumer consumer;
+  private final ReplayService replay;
   private final ShardState state;
   private final ConnectionCloser closer = new ConnectionCloser();
   private Channel wsChannel;
@@ -48,7 +51,9 @@ public final class ShardServer implements AutoCloseable {
     this.managementGroup = transport.newGroup(1, "management");
     this.metrics = new ShardMetrics(config.cluster(), config.shardIndex());
     this.fanOut = new FanOut(ioGroup, metrics);
-    this.consumer = new BroadcastConsumer(config, fanOut, metrics);
+    TopicIds topicIds = new TopicIds();
+    this.consumer = new BroadcastConsumer(config, fanOut, topicIds, metrics);
+    this.replay = new ReplayService(config, topicIds, metrics);
     this.state = new ShardState(config, consumer);
     metrics.bindState(state::connections, fanOut::subscriptions, consumer::lag,
         () -> state.draining() ? 1 : 0, config::maxConnections);
@@ -60,7 +65,6 @@ public final class ShardServer implements AutoCloseable {
     }
     metrics.declare("dropped", "slow_client");
     metrics.declare("dropped", "no_channel");
-    metrics.declare("recovery", "unavailable");
   }
 
   /** Binds both ports and starts consuming. */
@@ -86,7 +90,7 @@ public final class ShardServer implements AutoCloseable {
             new WriteBufferWaterMark(config.writeBufferLowBytes(), config.writeBufferHighBytes()))
         // Clients send little; a small first read buffer keeps idle connections cheap.
         .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 512, 65536))
-        .childHandler(new ShardServerInitializer(state, fanOut, metrics))
+        .childHandler(new ShardServerInitializer(state, fanOut, replay, metrics))
         .bind(new InetSocketAddress(config.bindAddress(), config.port()))
         .syncUninterruptibly()
         .channel();
@@ -105,6 +109,7 @@ public final class ShardServer implements AutoCloseable {
         .syncUninterruptibly()
         .channel();
     consumer.start();
+    replay.start();
     log.info("shard {} of {} listening: ws {} management {} transport {} group {}",
         config.shardIndex(), config.cluster(), wsPort(), managementPort(), transport, config.consumerGroup());
   }
@@ -172,6 +177,7 @@ public final class ShardServer implements AutoCloseable {
       managementChannel.close().syncUninterruptibly();
     }
     consumer.close();
+    replay.close();
     closer.close();
     acceptGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     ioGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

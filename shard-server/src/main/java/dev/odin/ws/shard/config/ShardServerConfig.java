@@ -46,6 +46,8 @@ public final class ShardServerConfig {
   private final int writeBufferLowBytes;
   private final Duration drainWindow;
   private final long readyMaxLagRecords;
+  private final int replayMaxRecords;
+  private final Duration replayTimeout;
 
   private ShardServerConfig(Variables v) {
     int cpus = Runtime.getRuntime().availableProcessors();
@@ -71,6 +73,8 @@ public final class ShardServerConfig {
     writeBufferLowBytes = v.integer("WRITE_BUFFER_LOW_BYTES", 512 * 1024, 0, 1 << 30);
     drainWindow = Duration.ofSeconds(v.integer("DRAIN_SECONDS", 30, 0, 86_400));
     readyMaxLagRecords = v.integer("READY_MAX_LAG_RECORDS", 1000, 0, Integer.MAX_VALUE);
+    replayMaxRecords = v.integer("REPLAY_MAX_RECORDS", 100_000, 0, Integer.MAX_VALUE);
+    replayTimeout = Duration.ofSeconds(v.integer("REPLAY_TIMEOUT_SECONDS", 10, 1, 600));
     if (writeBufferLowBytes > writeBufferHighBytes) {
       throw new ConfigException(
           PREFIX + "WRITE_BUFFER_LOW_BYTES",
@@ -163,6 +167,8 @@ public final class ShardServerConfig {
   public int writeBufferLowBytes() { return writeBufferLowBytes; }
   public Duration drainWindow() { return drainWindow; }
   public long readyMaxLagRecords() { return readyMaxLagRecords; }
+  public int replayMaxRecords() { return replayMaxRecords; }
+  public Duration replayTimeout() { return replayTimeout; }
 
   @Override
   public String toString() {
@@ -175,6 +181,7 @@ public final class ShardServerConfig {
         + " handshakeTimeout=" + handshakeTimeout + " ping=" + pingInterval + " idle=" + idleTimeout
         + " writeBuffer=" + writeBufferLowBytes + ".." + writeBufferHighBytes
         + " drain=" + drainWindow + " readyMaxLag=" + readyMaxLagRecords
+        + " replayMaxRecords=" + replayMaxRecords + " replayTimeout=" + replayTimeout
         + " kafkaProperties=" + kafkaProperties.keySet();
   }
 

@@ -43,16 +43,15 @@ final class LoopSubscriptions {
         if (subscribers == null) {
           continue;
         }
-        int count = subscribers.size();
-        for (int i = 0; i < count; i++) {
+        // Backwards: a subscriber closed here removes itself by swapping in the last, already-visited, entry.
+        for (int i = subscribers.size() - 1; i >= 0; i--) {
           Subscriber subscriber = subscribers.get(i);
           if (!subscriber.isWritable()) {
             dropped += frames.records();
             subscriber.fellBehind();
             continue;
           }
-          // Ownership: the subscriber's write takes this duplicate's reference.
-          subscriber.writeFrames(frames.frames().retainedDuplicate());
+          subscriber.writeFrames(frames);
           if (subscriber.markForFlush()) {
             written.add(subscriber);
           }

@@ -1,14 +1,15 @@
 package dev.odin.ws.shard.fanout;
 
-import io.netty.buffer.ByteBuf;
-
 /** A client connection as the fan-out sees it. Every method is called on the connection's event loop. */
 public interface Subscriber {
   /** True while the connection's outbound buffer is below its high water mark. */
   boolean isWritable();
 
-  /** Queues pre-encoded WebSocket frames; takes ownership of {@code frames}. No flush. */
-  void writeFrames(ByteBuf frames);
+  /**
+   * Queues the channel's frames of this batch, without flushing. The subscriber takes its own
+   * reference ({@code retainedDuplicate} or {@code retainedSlice}); the batch keeps its own.
+   */
+  void writeFrames(ChannelFrames frames);
 
   /** Marks the connection as written in the current batch; false when it already was. */
   boolean markForFlush();

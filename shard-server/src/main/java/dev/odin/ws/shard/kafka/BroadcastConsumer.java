@@ -5,12 +5,9 @@ import dev.odin.ws.shard.config.TopicRoute;
 import dev.odin.ws.shard.fanout.ChannelFrames;
 import dev.odin.ws.shard.fanout.FanOut;
 import dev.odin.ws.shard.metrics.ShardMetrics;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +46,8 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
   private final FanOut fanOut;
   private final ShardMetrics metrics;
   private final Map<String, TopicRoute> routes;
-  private final Map<String, Uuid> topicIds = new HashMap<>();
+  private final TopicIds topicIds;
+  private Admin admin;
   private final FrameEncoder encoder = new FrameEncoder();
   private final Thread thread;
   private volatile boolean running = true;
@@ -59,8 +57,9 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
   private volatile boolean brokerReachable;
   private long nextLagCheck;
 
-  public BroadcastConsumer(ShardServerConfig config, FanOut fanOut, ShardMetrics metrics) {
+  public BroadcastConsumer(ShardServerConfig config, FanOut fanOut, TopicIds topicIds, ShardMetrics metrics) {
     this.config = config;
+    this.topicIds = topicIds;
     this.fanOut = fanOut;
     this.metrics = metrics;
     this.routes = config.topics().stream().collect(Collectors.toMap(TopicRoute::topic, Function.identity()));
@@ -88,10 +87,11 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
   }
 
   private void run() {
-    try (Admin admin = Admin.create(adminProperties());
+    try (Admin topicAdmin = Admin.create(adminProperties());
         KafkaConsumer<byte[], byte[]> kafka = new KafkaConsumer<>(consumerProperties())) {
       consumer = kafka;
-      if (!resolveTopicIds(admin)) {
+      admin = topicAdmin;
+      if (!resolveTopicIds()) {
         return;
       }
       kafka.subscribe(routes.keySet(), new AssignmentListener());
@@ -122,7 +122,7 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
   }
 
   /** Waits (bounded only by shutdown) until every fan-out topic exists and its id is known. */
-  private boolean resolveTopicIds(Admin admin) {
+  private boolean resolveTopicIds() {
     while (running) {
       try {
         Map<String, TopicDescription> topics =
@@ -143,13 +143,26 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
     return false;
   }
 
+  /** A topic deleted and re-created under the same name gets a new id; positions must carry it. */
+  private void refreshTopicIds() {
+    try {
+      admin.describeTopics(routes.keySet()).allTopicNames().get(10, TimeUnit.SECONDS)
+          .forEach((name, description) -> topicIds.put(name, description.topicId()));
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      log.warn("could not refresh the fan-out topic ids: {}", rootMessage(e));
+    }
+  }
+
   private void deliver(ConsumerRecords<byte[], byte[]> records) {
-    Map<String, ChannelBuilder> channels = new LinkedHashMap<>();
+    Map<String, ChannelFrames.Builder> channels = new LinkedHashMap<>();
     for (TopicPartition partition : records.partitions()) {
       List<ConsumerRecord<byte[], byte[]>> partitionRecords = records.records(partition);
       metrics.consumed(partition.topic(), partitionRecords.size());
       TopicRoute route = routes.get(partition.topic());
-      Uuid topicId = topicIds.get(partition.topic());
+      Uuid topicId = topicIds.idOf(partition.topic());
       for (ConsumerRecord<byte[], byte[]> record : partitionRecords) {
         String channel = route.channelOf(record.key(), record.headers());
         if (channel == null) {
@@ -159,10 +172,10 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
         if (!fanOut.hasSubscribers(channel)) {
           continue;
         }
-        ChannelBuilder builder = channels.computeIfAbsent(channel, ChannelBuilder::new);
+        ChannelFrames.Builder builder = channels.computeIfAbsent(channel, ChannelFrames.Builder::new);
         String position = new Position(topicId, partition.partition(), record.offset()).encode();
-        encoder.appendFrame(builder.frames, channel, position, record.timestamp(), record.value());
-        builder.add(record.timestamp());
+        encoder.appendFrame(builder.frames(), channel, position, record.timestamp(), record.value());
+        builder.added(partition, record.offset(), record.timestamp());
       }
     }
     List<ChannelFrames> batch = new ArrayList<>(channels.size());
@@ -261,31 +274,9 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       assignedPartitions = consumer.assignment().size();
       lag = -1;
+      refreshTopicIds();
       nextLagCheck = System.nanoTime();
       log.info("assigned {} partition(s) of {} in group {}", assignedPartitions, routes.keySet(), config.consumerGroup());
-    }
-  }
-
-  /** Accumulates one channel's frames of the current batch in one pooled buffer. */
-  private static final class ChannelBuilder {
-    final String channel;
-    final ByteBuf frames = PooledByteBufAllocator.DEFAULT.directBuffer(256);
-    long[] timestamps = new long[4];
-    int count;
-
-    ChannelBuilder(String channel) {
-      this.channel = channel;
-    }
-
-    void add(long timestamp) {
-      if (count == timestamps.length) {
-        timestamps = java.util.Arrays.copyOf(timestamps, count * 2);
-      }
-      timestamps[count++] = timestamp;
-    }
-
-    ChannelFrames build() {
-      return new ChannelFrames(channel, frames, count, java.util.Arrays.copyOf(timestamps, count));
     }
   }
 }

@@ -40,6 +40,8 @@ public final class ShardMetrics {
   private final Counter delivered;
   private final Counter slowClientsDisconnected;
   private final Timer deliveryLatency;
+  private final Counter replayedRecords;
+  private final Timer replayDuration;
   private final Map<String, Counter> closedByReason = new ConcurrentHashMap<>();
   private final Map<String, Counter> rejectedByReason = new ConcurrentHashMap<>();
   private final Map<String, Counter> droppedByReason = new ConcurrentHashMap<>();
@@ -64,6 +66,13 @@ public final class ShardMetrics {
             .serviceLevelObjectives(LATENCY_BUCKETS)
             .minimumExpectedValue(Duration.ofMillis(1))
             .maximumExpectedValue(Duration.ofSeconds(30))
+            .register(registry);
+    replayedRecords =
+        Counter.builder("ws.replay.records").description("Records sent to resuming clients from Kafka").register(registry);
+    replayDuration =
+        Timer.builder("ws.replay.duration")
+            .description("Time to read one partition's missed records for a batch of resume requests")
+            .serviceLevelObjectives(LATENCY_BUCKETS)
             .register(registry);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
@@ -141,6 +150,14 @@ public final class ShardMetrics {
   public void recoveryRequest(String outcome) {
     counter(recoveryByOutcome, "ws.recovery.requests", "outcome", outcome, "Subscriptions that asked to resume from a position")
         .increment();
+  }
+
+  public void replayed(long records) {
+    replayedRecords.increment(records);
+  }
+
+  public void replayDuration(long nanos) {
+    replayDuration.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
   public void deliveryLatencyMillis(long millis) {

@@ -67,7 +67,7 @@ final class ClientRequestHandler {
           "at most " + session.maxSubscriptions() + " subscriptions per connection; none of these were added", id));
       return;
     }
-    Map<String, Boolean> recovered = new LinkedHashMap<>();
+    Map<String, Position> positions = new LinkedHashMap<>();
     JsonNode since = message.get("since");
     if (since != null && !since.isNull()) {
       if (!since.isObject()) {
@@ -79,17 +79,16 @@ final class ClientRequestHandler {
         if (!channels.contains(entry.getKey())) {
           continue;
         }
-        if (!entry.getValue().isTextual() || Position.parse(entry.getValue().textValue()).isEmpty()) {
+        Position position = entry.getValue().isTextual() ? Position.parse(entry.getValue().textValue()).orElse(null) : null;
+        if (position == null) {
           session.send(Replies.error(ErrorCode.INVALID_POSITION,
               "position for \"" + truncate(entry.getKey()) + "\" is not one this server issued", id));
           return;
         }
-        // Replay from Kafka is not available on this shard: the client learns it has a gap.
-        recovered.put(entry.getKey(), false);
-        session.metrics().recoveryRequest("unavailable");
+        positions.put(entry.getKey(), position);
       }
     }
-    session.subscribe(channels, recovered, id);
+    session.subscribe(channels, positions, id);
   }
 
   private void unsubscribe(JsonNode message, JsonNode id) {

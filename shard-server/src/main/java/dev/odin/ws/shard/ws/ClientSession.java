@@ -3,10 +3,12 @@ package dev.odin.ws.shard.ws;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.odin.ws.shard.ShardState;
 import dev.odin.ws.shard.config.ShardServerConfig;
+import dev.odin.ws.shard.fanout.ChannelFrames;
 import dev.odin.ws.shard.fanout.FanOut;
 import dev.odin.ws.shard.fanout.Subscriber;
+import dev.odin.ws.shard.kafka.Position;
+import dev.odin.ws.shard.kafka.ReplayService;
 import dev.odin.ws.shard.metrics.ShardMetrics;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -21,6 +23,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -40,10 +43,13 @@ public final class ClientSession extends SimpleChannelInboundHandler<WebSocketFr
 
   private final ShardState state;
   private final FanOut fanOut;
+  private final ReplayService replay;
   private final ShardMetrics metrics;
   private final ShardServerConfig config;
   private final ClientRequestHandler requests;
   private final Set<String> channels = new HashSet<>();
+  /** Seams of resuming subscriptions, by channel; null while there are none (the common case). */
+  private Map<String, Recovery> recoveries;
   private ChannelHandlerContext ctx;
   private boolean established;
   private boolean pendingFlush;
@@ -54,9 +60,10 @@ public final class ClientSession extends SimpleChannelInboundHandler<WebSocketFr
   private long lastRefillNanos = System.nanoTime();
   private int overLimit;
 
-  public ClientSession(ShardState state, FanOut fanOut, ShardMetrics metrics) {
+  public ClientSession(ShardState state, FanOut fanOut, ReplayService replay, ShardMetrics metrics) {
     this.state = state;
     this.fanOut = fanOut;
+    this.replay = replay;
     this.metrics = metrics;
     this.config = state.config();
     this.requests = new ClientRequestHandler(this);
@@ -155,19 +162,74 @@ public final class ClientSession extends SimpleChannelInboundHandler<WebSocketFr
     return config.maxSubscriptionsPerConnection();
   }
 
-  void subscribe(List<String> requested, Map<String, Boolean> recovered, JsonNode id) {
+  /**
+   * Subscribes; channels with a position in {@code since} first get what they missed from Kafka, and
+   * the reply waits until every such replay has answered.
+   */
+  void subscribe(List<String> requested, Map<String, Position> since, JsonNode id) {
+    Recovery.PendingReply reply = new Recovery.PendingReply(requested, id);
     for (String channel : requested) {
-      if (channels.add(channel)) {
-        fanOut.subscribe(ctx.executor(), channel, this);
+      if (!channels.add(channel)) {
+        continue;
+      }
+      fanOut.subscribe(ctx.executor(), channel, this);
+      Position position = since.get(channel);
+      if (position != null) {
+        Recovery recovery = new Recovery(reply);
+        if (recoveries == null) {
+          recoveries = new HashMap<>();
+        }
+        recoveries.put(channel, recovery);
+        reply.outstanding++;
+        replay.submit(new ReplayService.Request(channel, position,
+            result -> ctx.executor().execute(() -> replayed(channel, recovery, result))));
       }
     }
-    send(Replies.subscribed(requested, recovered, id));
+    if (reply.outstanding == 0) {
+      send(Replies.subscribed(requested, reply.recovered, id));
+    }
+  }
+
+  private void replayed(String channel, Recovery recovery, ReplayService.Result result) {
+    if (closeReason != null || recoveries == null || recoveries.get(channel) != recovery) {
+      // Ownership: the subscription is gone; the replayed frames end here.
+      if (result.frames() != null) {
+        result.frames().frames().release();
+      }
+      return;
+    }
+    Recovery.PendingReply reply = recovery.reply;
+    reply.recovered.put(channel, result.recovered());
+    if (result.recovered()) {
+      recovery.replayed = result;
+    }
+    if (--reply.outstanding > 0) {
+      return;
+    }
+    send(Replies.subscribed(reply.channels, reply.recovered, reply.id));
+    for (String c : reply.channels) {
+      Recovery r = recoveries.get(c);
+      if (r != null && r.reply == reply) {
+        ReplayService.Result done = r.replayed;
+        r.replayed = null;
+        if (done != null) {
+          r.finish(ctx, done.frames(), done.partition(), done.endOffset());
+        } else {
+          r.finish(ctx, null, null, -1);
+        }
+        if (r.done()) {
+          recoveries.remove(c);
+        }
+      }
+    }
+    ctx.flush();
   }
 
   void unsubscribe(List<String> requested, JsonNode id) {
     for (String channel : requested) {
       if (channels.remove(channel)) {
         fanOut.unsubscribe(ctx.executor(), channel, this);
+        forgetRecovery(channel);
       }
     }
     send(Replies.unsubscribed(requested, id));
@@ -185,8 +247,18 @@ public final class ClientSession extends SimpleChannelInboundHandler<WebSocketFr
   }
 
   @Override
-  public void writeFrames(ByteBuf frames) {
-    ctx.write(frames, ctx.voidPromise());
+  public void writeFrames(ChannelFrames frames) {
+    Recovery recovery = recoveries == null ? null : recoveries.get(frames.channel());
+    if (recovery == null) {
+      // Ownership: the write takes this duplicate's reference; the batch keeps its own.
+      ctx.write(frames.frames().retainedDuplicate(), ctx.voidPromise());
+      return;
+    }
+    if (!recovery.live(ctx, frames, config.writeBufferHighBytes())) {
+      fellBehind();
+    } else if (recovery.done()) {
+      recoveries.remove(frames.channel());
+    }
   }
 
   @Override
@@ -238,6 +310,17 @@ public final class ClientSession extends SimpleChannelInboundHandler<WebSocketFr
       fanOut.unsubscribe(ctx.executor(), channel, this);
     }
     channels.clear();
+    if (recoveries != null) {
+      recoveries.values().forEach(Recovery::discard);
+      recoveries = null;
+    }
+  }
+
+  private void forgetRecovery(String channel) {
+    Recovery recovery = recoveries == null ? null : recoveries.remove(channel);
+    if (recovery != null) {
+      recovery.discard();
+    }
   }
 
   @Override

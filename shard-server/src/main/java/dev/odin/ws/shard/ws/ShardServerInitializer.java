@@ -2,6 +2,7 @@ package dev.odin.ws.shard.ws;
 
 import dev.odin.ws.shard.ShardState;
 import dev.odin.ws.shard.fanout.FanOut;
+import dev.odin.ws.shard.kafka.ReplayService;
 import dev.odin.ws.shard.metrics.ShardMetrics;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -25,12 +26,14 @@ public final class ShardServerInitializer extends ChannelInitializer<SocketChann
 
   private final ShardState state;
   private final FanOut fanOut;
+  private final ReplayService replay;
   private final ShardMetrics metrics;
   private final WebSocketServerProtocolConfig protocolConfig;
 
-  public ShardServerInitializer(ShardState state, FanOut fanOut, ShardMetrics metrics) {
+  public ShardServerInitializer(ShardState state, FanOut fanOut, ReplayService replay, ShardMetrics metrics) {
     this.state = state;
     this.fanOut = fanOut;
+    this.replay = replay;
     this.metrics = metrics;
     int maxFrame = state.config().maxFrameBytes();
     this.protocolConfig = WebSocketServerProtocolConfig.newBuilder()
@@ -56,6 +59,6 @@ public final class ShardServerInitializer extends ChannelInitializer<SocketChann
     p.addLast("websocket", new WebSocketServerProtocolHandler(protocolConfig));
     p.addLast("fragments", new WebSocketFrameAggregator(state.config().maxFrameBytes()));
     p.addLast("idle", new IdleStateHandler(state.config().pingInterval().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-    p.addLast("session", new ClientSession(state, fanOut, metrics));
+    p.addLast("session", new ClientSession(state, fanOut, replay, metrics));
   }
 }

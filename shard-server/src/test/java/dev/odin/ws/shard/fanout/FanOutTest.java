@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.odin.ws.shard.metrics.ShardMetrics;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -19,7 +18,7 @@ class FanOutTest {
   private final FanOut fanOut = new FanOut(List.of(loop.eventLoop()), metrics);
 
   /** A subscriber backed by its own EmbeddedChannel, so what it is sent can be read back. */
-  private static final class ChannelSubscriber implements Subscriber {
+  private static class ChannelSubscriber implements Subscriber {
     final EmbeddedChannel channel = new EmbeddedChannel();
     boolean writable = true;
     boolean fellBehind;
@@ -27,7 +26,7 @@ class FanOutTest {
     int flushes;
 
     @Override public boolean isWritable() { return writable; }
-    @Override public void writeFrames(ByteBuf frames) { channel.write(frames); }
+    @Override public void writeFrames(ChannelFrames frames) { channel.write(frames.frames().retainedDuplicate()); }
     @Override public boolean markForFlush() { boolean first = !marked; marked = true; return first; }
     @Override public void flush() { marked = false; flushes++; channel.flush(); }
     @Override public void fellBehind() { fellBehind = true; }
@@ -44,13 +43,12 @@ class FanOutTest {
   }
 
   private static ChannelFrames frames(String channel, String... payloads) {
-    ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer();
-    for (String p : payloads) {
-      buf.writeCharSequence(p, StandardCharsets.UTF_8);
+    ChannelFrames.Builder builder = new ChannelFrames.Builder(channel);
+    for (int i = 0; i < payloads.length; i++) {
+      builder.frames().writeCharSequence(payloads[i], StandardCharsets.UTF_8);
+      builder.added(new org.apache.kafka.common.TopicPartition("t", 0), i, System.currentTimeMillis());
     }
-    long[] ts = new long[payloads.length];
-    java.util.Arrays.fill(ts, System.currentTimeMillis());
-    return new ChannelFrames(channel, buf, payloads.length, ts);
+    return builder.build();
   }
 
   @Test
@@ -113,5 +111,36 @@ class FanOutTest {
     fanOut.unsubscribe(loop.eventLoop(), "x", s);
     assertThat(fanOut.hasSubscribers("x")).isFalse();
     assertThat(fanOut.subscriptions()).isZero();
+  }
+
+  @Test
+  void aSubscriberThatUnsubscribesItselfDuringDeliveryDoesNotCostTheOthersTheirFrames() {
+    List<ChannelSubscriber> subscribers = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ChannelSubscriber s = new ChannelSubscriber();
+      subscribers.add(s);
+      fanOut.subscribe(loop.eventLoop(), "a", s);
+    }
+    ChannelSubscriber quitter = subscribers.get(2);
+    quitter.writable = false;
+    ChannelSubscriber[] self = {quitter};
+    ChannelSubscriber leaving = new ChannelSubscriber() {
+      @Override public void fellBehind() { fanOut.unsubscribe(loop.eventLoop(), "a", this); }
+    };
+    leaving.writable = false;
+    fanOut.subscribe(loop.eventLoop(), "a", leaving);
+    fanOut.unsubscribe(loop.eventLoop(), "a", self[0]);
+
+    fanOut.deliver(List.of(frames("a", "[x]")));
+    loop.runPendingTasks();
+
+    for (ChannelSubscriber s : subscribers) {
+      if (s != quitter) {
+        assertThat(s.received()).containsExactly("[x]");
+      }
+      assertFalse(s.channel.finish());
+    }
+    assertThat(fanOut.subscriptions()).isEqualTo(4);
+    assertFalse(leaving.channel.finish());
   }
 }

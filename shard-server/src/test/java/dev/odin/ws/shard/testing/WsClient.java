@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import org.awaitility.Awaitility;
 
@@ -22,7 +21,8 @@ import org.awaitility.Awaitility;
 public final class WsClient extends SimpleChannelInboundHandler<WebSocketFrame> {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final List<JsonNode> messages = new CopyOnWriteArrayList<>();
+  /** Appended on the event loop, read by the test thread: a plain list under its own lock (O(1) appends). */
+  private final List<JsonNode> messages = new ArrayList<>();
   final CompletableFuture<WsClient> handshake = new CompletableFuture<>();
   private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
   private volatile Channel channel;
@@ -43,7 +43,10 @@ public final class WsClient extends SimpleChannelInboundHandler<WebSocketFrame> 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) throws Exception {
     if (frame instanceof TextWebSocketFrame text) {
-      messages.add(JSON.readTree(text.text()));
+      JsonNode message = JSON.readTree(text.text());
+      synchronized (messages) {
+        messages.add(message);
+      }
     } else if (frame instanceof CloseWebSocketFrame close) {
       closeCode.complete(close.statusCode());
       ctx.writeAndFlush(new CloseWebSocketFrame(close.statusCode(), "")).addListener(f -> ctx.close());
@@ -86,24 +89,34 @@ public final class WsClient extends SimpleChannelInboundHandler<WebSocketFrame> 
     return channel;
   }
 
+  /** A snapshot of everything received so far, in arrival order. */
   public List<JsonNode> messages() {
-    return messages;
+    synchronized (messages) {
+      return new ArrayList<>(messages);
+    }
   }
 
   /** Messages of one type, in arrival order. */
   public List<JsonNode> messages(String type) {
     List<JsonNode> result = new ArrayList<>();
-    for (JsonNode m : messages) {
-      if (type.equals(m.path("type").asText())) {
-        result.add(m);
+    synchronized (messages) {
+      for (JsonNode m : messages) {
+        if (type.equals(m.path("type").asText())) {
+          result.add(m);
+        }
       }
     }
     return result;
   }
 
+  /** Sends without waiting; safe from any thread, including the client's event loop. */
+  public void sendAsync(String json) {
+    channel.writeAndFlush(new TextWebSocketFrame(json));
+  }
+
   public JsonNode awaitMessage(Predicate<JsonNode> matching, Duration timeout) {
     return Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(20))
-        .until(() -> messages.stream().filter(matching).findFirst().orElse(null), m -> m != null);
+        .until(() -> messages().stream().filter(matching).findFirst().orElse(null), m -> m != null);
   }
 
   public JsonNode awaitReply(String type, Duration timeout) {

@@ -64,6 +64,22 @@ public final class WsClients implements AutoCloseable {
     return client.handshake;
   }
 
+  /**
+   * Connects, trying again after a refused or failed handshake as a real client does in a reconnect
+   * storm, at most {@code attempts} times.
+   */
+  public CompletableFuture<WsClient> connectWithRetries(URI uri, int attempts) {
+    return connectAsync(uri).handle((client, failure) -> {
+      if (failure == null) {
+        return CompletableFuture.completedFuture(client);
+      }
+      if (attempts <= 1) {
+        return CompletableFuture.<WsClient>failedFuture(failure);
+      }
+      return connectWithRetries(uri, attempts - 1);
+    }).thenCompose(f -> f);
+  }
+
   public WsClient connect(URI uri) {
     return connectAsync(uri).orTimeout(30, TimeUnit.SECONDS).join();
   }

@@ -36,7 +36,8 @@ class ClientSessionTest {
   private final FanOut fanOut = new FanOut(List.of(channel.eventLoop()), metrics);
 
   private EmbeddedChannel session() {
-    channel.pipeline().addLast(new ClientSession(new ShardState(config, CAUGHT_UP), fanOut, metrics));
+    channel.pipeline().addLast(new ClientSession(new ShardState(config, CAUGHT_UP), fanOut,
+        new dev.odin.ws.shard.kafka.ReplayService(config, new dev.odin.ws.shard.kafka.TopicIds(), metrics), metrics));
     channel.pipeline().fireUserEventTriggered(new HandshakeComplete("/ws", new DefaultHttpHeaders(), null));
     return channel;
   }
@@ -61,16 +62,6 @@ class ClientSessionTest {
     assertThat(fanOut.subscriptions()).isEqualTo(2);
     assertFalse(channel.finish());
     assertThat(fanOut.subscriptions()).as("closing the channel drops its subscriptions").isZero();
-  }
-
-  @Test
-  void aValidPositionWithoutReplayAnswersRecoveredFalse() throws Exception {
-    String position = new dev.odin.ws.shard.kafka.Position(org.apache.kafka.common.Uuid.randomUuid(), 0, 4).encode();
-    session().writeInbound(new TextWebSocketFrame(
-        "{\"type\":\"subscribe\",\"channels\":[\"a\"],\"since\":{\"a\":\"" + position + "\"}}"));
-    JsonNode reply = reply();
-    assertThat(reply.path("recovered").path("a").asBoolean(true)).isFalse();
-    assertFalse(channel.finish());
   }
 
   @Test
