@@ -1,5 +1,6 @@
 package dev.odin.ws.local;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalInt;
 
@@ -46,6 +47,9 @@ public record LocalOptions(
     require(shardJar != null, "--shard-jar is required (the odin-ws script sets it)");
     require(watchdogJar != null, "--watchdog-jar is required (the odin-ws script sets it)");
     require(rate > 0, "--rate must be greater than 0");
+    // Checked here: a missing jar would otherwise show up only as shards that keep dying and restarting.
+    requireJar(shardJar);
+    requireJar(watchdogJar);
     return new LocalOptions(file, demo, rate, port, shardJar, watchdogJar, stateDir);
   }
 
@@ -70,6 +74,10 @@ public record LocalOptions(
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("--port: '" + raw + "' is not a port number");
     }
+  }
+
+  private static void requireJar(Path jar) {
+    require(Files.isRegularFile(jar), "no " + jar + " (build it: mvn -B -q -pl local -am package -DskipTests)");
   }
 
   private static void require(boolean ok, String message) {
