@@ -14,19 +14,5 @@ echo "workload:    $SUBSCRIBERS subscribers on 1 channel, 100-byte records, rate
 start_kafka bench:1
 start_shard 0
 wait_shards_ready
-rows=()
-for rate in $RATES; do
-  jfr_on_publish
-  loadtest --url="$(shard_urls)" --connections="$SUBSCRIBERS" --rate=2500 --channels=bench \
-    --publish-bootstrap="$BOOTSTRAP" --publish-topic=bench --publish-rate="$rate" --publish-size=100 --warmup-seconds="${WARMUP_SECONDS:-3}" \
-    --publish-seconds="$PUBLISH_SECONDS" --server-pids="${SHARD_PIDS[0]}"
-  jfr_stop "$BENCH_OUT/latency-$rate"
-  rows+=("$(fanout_row "$rate")")
-done
-echo
-fanout_header
-printf '%s\n' "${rows[@]}"
+fanout_series latency "$(shard_urls)" "${SHARD_PIDS[0]}" 2500
 echo "target:      p99 at most 120 ms at 5 rec/s and at most 175 ms at 50 rec/s"
-if [ "${BENCH_JFR:-0}" = 1 ]; then
-  for f in "$BENCH_OUT"/latency-*.jfr; do [ -f "$f" ] && bash "$(dirname "${BASH_SOURCE[0]}")/jfr-summary.sh" "$f"; done
-fi

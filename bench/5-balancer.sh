@@ -26,19 +26,5 @@ BENCH_PIDS+=($balancer_pid)
 wait_http_ok "http://127.0.0.1:$bmport/healthz" 60
 sleep 2 # first health checks of the shards
 echo "balancer:    pid $balancer_pid on 127.0.0.1:$bport, backends $backends"
-rows=()
-for rate in $RATES; do
-  jfr_on_publish
-  loadtest --url="ws://127.0.0.1:$bport/ws" --connections="$SUBSCRIBERS" --rate=2000 --channels=bench \
-    --publish-bootstrap="$BOOTSTRAP" --publish-topic=bench --publish-rate="$rate" --publish-size=100 --warmup-seconds="${WARMUP_SECONDS:-3}" \
-    --publish-seconds="$PUBLISH_SECONDS" --server-pids="$(csv "${SHARD_PIDS[@]}" "$balancer_pid")"
-  jfr_stop "$BENCH_OUT/balancer-$rate"
-  rows+=("$(fanout_row "$rate")")
-done
-echo
-fanout_header
-printf '%s\n' "${rows[@]}"
+fanout_series balancer "ws://127.0.0.1:$bport/ws" "$(csv "${SHARD_PIDS[@]}" "$balancer_pid")" 2000
 echo "server CPU = 3 shards + balancer; compare with bench 2 (one shard, direct)"
-if [ "${BENCH_JFR:-0}" = 1 ]; then
-  for f in "$BENCH_OUT"/balancer-*.jfr; do [ -f "$f" ] && bash "$(dirname "${BASH_SOURCE[0]}")/jfr-summary.sh" "$f"; done
-fi

@@ -181,3 +181,25 @@ jfr_stop() { # output prefix
 proc_cpu() { # pid → user+sys seconds
   awk '{ split($0, a, ") "); split(a[2], f, " "); printf "%.2f", (f[12] + f[13]) / 100 }' "/proc/$1/stat"
 }
+
+# The publishing series of benches 2, 3 and 5: for each rate in RATES, SUBSCRIBERS connections to URL
+# on channel "bench", warm-up, PUBLISH_SECONDS of 100-byte records, one table row; JFR summaries after.
+fanout_series() { # jfr prefix, url, server pids (csv), connection rate
+  local rate rows=()
+  for rate in $RATES; do
+    jfr_on_publish
+    loadtest --url="$2" --connections="$SUBSCRIBERS" --rate="$4" --channels=bench \
+      --publish-bootstrap="$BOOTSTRAP" --publish-topic=bench --publish-rate="$rate" --publish-size=100 \
+      --warmup-seconds="${WARMUP_SECONDS:-3}" --publish-seconds="$PUBLISH_SECONDS" --server-pids="$3"
+    jfr_stop "$BENCH_OUT/$1-$rate"
+    rows+=("$(fanout_row "$rate")")
+  done
+  echo
+  fanout_header
+  printf '%s\n' "${rows[@]}"
+  if [ "${BENCH_JFR:-0}" = 1 ]; then
+    local f
+    for f in "$BENCH_OUT/$1"-*.jfr; do [ -f "$f" ] && bash "$BENCH_ROOT/bench/jfr-summary.sh" "$f"; done
+  fi
+  return 0
+}

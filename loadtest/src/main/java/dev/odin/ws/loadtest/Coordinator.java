@@ -77,9 +77,7 @@ public final class Coordinator {
     List<Long> steps = args.list("steps", "").stream().map(Long::parseLong).toList();
     long firstTarget = steps.isEmpty() ? connections : steps.get(0);
     startWorkers(workerCount, firstTarget);
-    Thread progress = new Thread(this::progressLoop, "progress");
-    progress.setDaemon(true);
-    progress.start();
+    Thread progress = EverySecond.start("progress", this::progressLine);
 
     List<Map<String, Object>> stepResults = new ArrayList<>();
     List<Long> targets = steps.isEmpty() ? List.of((long) connections) : steps;
@@ -432,23 +430,17 @@ public final class Coordinator {
     return t;
   }
 
-  private void progressLoop() {
-    long lastMessages = 0;
-    while (!Thread.currentThread().isInterrupted()) {
-      try {
-        Thread.sleep(1000);
-      } catch (InterruptedException e) {
-        return;
-      }
-      Tally t = total();
-      Publisher p = publisher;
-      long secs = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos);
-      log.printf("[%4ds] conns %d/%d open, %d subscribed, %d failed %s | msgs %d (+%d/s) | gaps %d ooo %d dup %d"
-              + "%s | load %s%n", secs, t.open, connections, t.subscribed, t.failed(),
-          t.failures.isEmpty() ? "" : t.failures.toString(), t.messages, t.messages - lastMessages, t.gaps,
-          t.outOfOrder, t.duplicates, p == null ? "" : " | published " + p.sent.get(), Machine.loadAverage());
-      lastMessages = t.messages;
-    }
+  private long lastMessages;
+
+  private void progressLine() {
+    Tally t = total();
+    Publisher p = publisher;
+    long secs = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos);
+    log.printf("[%4ds] conns %d/%d open, %d subscribed, %d failed %s | msgs %d (+%d/s) | gaps %d ooo %d dup %d"
+            + "%s | load %s%n", secs, t.open, connections, t.subscribed, t.failed(),
+        t.failures.isEmpty() ? "" : t.failures.toString(), t.messages, t.messages - lastMessages, t.gaps,
+        t.outOfOrder, t.duplicates, p == null ? "" : " | published " + p.sent.get(), Machine.loadAverage());
+    lastMessages = t.messages;
   }
 
   /** A forked worker: its stdin for commands, its stdout for progress and the result. */

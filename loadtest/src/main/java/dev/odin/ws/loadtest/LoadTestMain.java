@@ -67,21 +67,12 @@ public final class LoadTestMain {
     try (Publisher p = new Publisher(args.required("bootstrap"), args.string("topic", "bench"),
         args.list("channels", "bench"), args.integer("size", 100), args.decimal("rate", 100),
         args.integer("linger-ms", 0))) {
-      Thread progress = new Thread(() -> {
-        long last = 0;
-        while (!Thread.currentThread().isInterrupted()) {
-          try {
-            Thread.sleep(1000);
-          } catch (InterruptedException e) {
-            return;
-          }
-          long now = p.sent.get();
-          System.err.printf("published %d (+%d/s), errors %d%n", now, now - last, p.errors.get());
-          last = now;
-        }
-      }, "progress");
-      progress.setDaemon(true);
-      progress.start();
+      long[] last = {0};
+      Thread progress = EverySecond.start("progress", () -> {
+        long now = p.sent.get();
+        System.err.printf("published %d (+%d/s), errors %d%n", now, now - last[0], p.errors.get());
+        last[0] = now;
+      });
       Publisher.Result r = p.run(args.decimal("seconds", 10));
       progress.interrupt();
       Map<String, Object> s = new LinkedHashMap<>();

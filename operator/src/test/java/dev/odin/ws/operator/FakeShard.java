@@ -21,8 +21,16 @@ final class FakeShard implements AutoCloseable {
   final AtomicLong connections = new AtomicLong();
   volatile Instant drainRequestedAt;
 
+  private final boolean keepClients;
+
   FakeShard(int index, long connections) {
+    this(index, connections, false);
+  }
+
+  /** @param keepClients true: a drain never empties this shard (its clients stay until the window ends) */
+  FakeShard(int index, long connections, boolean keepClients) {
     this.index = index;
+    this.keepClients = keepClients;
     this.connections.set(connections);
     try {
       server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -39,10 +47,13 @@ final class FakeShard implements AutoCloseable {
       ex.close();
     });
     server.createContext("/drain", ex -> {
-      if (drainRequestedAt == null) {
+      if (drainRequestedAt == null && !keepClients) {
         drainRequestedAt = Instant.now();
         // Clients leave over a short while, as a real shard closes them paced over its window.
         timer.schedule(() -> this.connections.set(0), 400, TimeUnit.MILLISECONDS);
+      }
+      if (drainRequestedAt == null) {
+        drainRequestedAt = Instant.now();
       }
       ex.sendResponseHeaders(202, -1);
       ex.close();

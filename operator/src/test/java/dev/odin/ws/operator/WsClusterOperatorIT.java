@@ -92,7 +92,8 @@ class WsClusterOperatorIT {
         OperatorConfig.LEASE_NAMESPACE, NS,
         OperatorConfig.SHARD_IMAGE, "shard:test"));
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    ShardUriResolver resolver = (cr, index) -> shards.computeIfAbsent(index, i -> new FakeShard(i, 10)).uri();
+    ShardUriResolver resolver = (cr, index) -> shards.computeIfAbsent(index,
+        i -> new FakeShard(i, 10, cr.getMetadata().getName().startsWith("sticky"))).uri();
     operator = new WsClusterOperator(config, client, registry, resolver, new LeaderElectionConfiguration(
         config.leaseName(), NS, Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2),
         "it", null, false));
@@ -242,6 +243,34 @@ class WsClusterOperatorIT {
     });
     assertTrue(client.v1().events().inNamespace(NS).list().getItems().stream()
         .anyMatch(e -> "Autoscaled".equals(e.getReason())), "no Autoscaled event");
+  }
+
+  @Test
+  void aScaleDownCancelledMidDrainRestartsTheDrainedShardsThatStay() {
+    client.resource(wsCluster("sticky", 3)).create();
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      markShardsReady("sticky");
+      assertEquals(3, get("sticky").getStatus().getReadyShards());
+    });
+    for (int i = 0; i < 3; i++) {
+      client.pods().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+          .withNewMetadata().withName("sticky-shard-" + i).endMetadata().build()).create();
+    }
+    scale("sticky", 1);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      assertNotNull(shards.get(2).drainRequestedAt);
+      assertNotNull(shards.get(1).drainRequestedAt);
+      assertTrue(get("sticky").getStatus().getShardStatuses().get(2).getDraining());
+    });
+    assertEquals(3, statefulSet("sticky").getSpec().getReplicas(), "replicas dropped before the drain ended");
+
+    scale("sticky", 3);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      assertNull(client.pods().inNamespace(NS).withName("sticky-shard-1").get());
+      assertNull(client.pods().inNamespace(NS).withName("sticky-shard-2").get());
+    });
+    assertNotNull(client.pods().inNamespace(NS).withName("sticky-shard-0").get());
+    assertEquals(3, statefulSet("sticky").getSpec().getReplicas());
   }
 
   private List<HasMetadata> ownedObjects(WsCluster cr) {
