@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Bench 2: fan-out throughput. One shard, 10,000 subscribers on one channel, 100-byte records at each
-# rate in RATES for PUBLISH_SECONDS each → deliveries per second and per server CPU-second (/proc).
-# Bounded: about 25 s per rate. Env: SUBSCRIBERS, RATES ("100 200 400"), PUBLISH_SECONDS (10),
+# rate in RATES ("100 200 400 800") for PUBLISH_SECONDS each → deliveries per second and per server CPU-second (/proc).
+# Bounded: about 25 s per rate. Env: SUBSCRIBERS, RATES, PUBLISH_SECONDS (10),
 # BENCH_JFR=1 to profile the shard during each publishing window (summary printed after the table).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SUBSCRIBERS="${SUBSCRIBERS:-10000}"
-RATES="${RATES:-100 200 400}"
+RATES="${RATES:-100 200 400 800}"
 PUBLISH_SECONDS="${PUBLISH_SECONDS:-10}"
 bench_build
 bench_sysctls
