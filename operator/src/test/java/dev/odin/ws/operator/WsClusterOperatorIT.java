@@ -250,6 +250,7 @@ class WsClusterOperatorIT {
     client.resource(wsCluster("sticky", 3)).create();
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       markShardsReady("sticky");
+      assertNotNull(get("sticky").getStatus());
       assertEquals(3, get("sticky").getStatus().getReadyShards());
     });
     for (int i = 0; i < 3; i++) {
@@ -260,7 +261,7 @@ class WsClusterOperatorIT {
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       assertNotNull(shards.get(2).drainRequestedAt);
       assertNotNull(shards.get(1).drainRequestedAt);
-      assertTrue(get("sticky").getStatus().getShardStatuses().get(2).getDraining());
+      assertEquals(true, get("sticky").getStatus().getShardStatuses().get(2).getDraining());
     });
     assertEquals(3, statefulSet("sticky").getSpec().getReplicas(), "replicas dropped before the drain ended");
 
