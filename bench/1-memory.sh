@@ -18,9 +18,10 @@ wait_shards_ready
   for _ in $(seq 1 1500); do grep -q "step $MAX:" "$WORK/current.log" 2>/dev/null && break; sleep 0.2; done
   jcmd "${SHARD_PIDS[0]}" GC.class_histogram 2>/dev/null | head -25 >"$WORK/histogram.txt" || true
 ) &
+histogram_pid=$!
 loadtest --url="$(shard_urls)" --connections="$MAX" --rate="${CONN_RATE:-2000}" --channels=idle \
   --steps="$STEPS" --measure-memory=true --server-pids="${SHARD_PIDS[0]}" --hold-seconds=8
-wait
+wait "$histogram_pid"
 echo
 echo "shard heap at $MAX connections, top classes (jcmd GC.class_histogram):"
 cat "$WORK/histogram.txt"
