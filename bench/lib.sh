@@ -182,21 +182,58 @@ proc_cpu() { # pid → user+sys seconds
   awk '{ split($0, a, ") "); split(a[2], f, " "); printf "%.2f", (f[12] + f[13]) / 100 }' "/proc/$1/stat"
 }
 
+# The shards' own delivery-latency histogram (Kafka timestamp → frames queued to every subscriber of the
+# loop), summed over the shards, to split the end-to-end figure into the Kafka+shard part and the rest.
+scrape_shard_latency() { # output file
+  local m
+  for m in "${SHARD_MPORTS[@]}"; do
+    curl -s "http://127.0.0.1:$m/metrics" | grep '^ws_delivery_latency_seconds_bucket' || true
+  done >"$1"
+}
+shard_latency_delta() { # before file, after file → "p50<=X ms p99<=Y ms (n records×loops)"
+  python3 - "$1" "$2" <<'PY'
+import re, sys
+def read(path):
+    sums = {}
+    for line in open(path):
+        m = re.search(r'le="([^"]+)"\}\s+([0-9.eE+]+)', line)
+        if m:
+            le = float('inf') if m.group(1) == '+Inf' else float(m.group(1))
+            sums[le] = sums.get(le, 0) + float(m.group(2))
+    return sums
+a, b = read(sys.argv[1]), read(sys.argv[2])
+les = sorted(b)
+delta = [(le, b[le] - a.get(le, 0)) for le in les]
+total = delta[-1][1] if delta else 0
+def q(p):
+    for le, c in delta:
+        if total and c >= p * total:
+            return 'inf' if le == float('inf') else '%g' % (le * 1000)
+    return '-'
+print('p50<=%s ms p99<=%s ms (%d samples)' % (q(0.5), q(0.99), total))
+PY
+}
+
 # The publishing series of benches 2, 3 and 5: for each rate in RATES, SUBSCRIBERS connections to URL
 # on channel "bench", warm-up, PUBLISH_SECONDS of 100-byte records, one table row; JFR summaries after.
 fanout_series() { # jfr prefix, url, server pids (csv), connection rate
-  local rate rows=()
+  local rate rows=() split=()
   for rate in $RATES; do
+    scrape_shard_latency "$WORK/lat-before"
     jfr_on_publish
     loadtest --url="$2" --connections="$SUBSCRIBERS" --rate="$4" --channels=bench \
       --publish-bootstrap="$BOOTSTRAP" --publish-topic=bench --publish-rate="$rate" --publish-size=100 \
       --warmup-seconds="${WARMUP_SECONDS:-3}" --publish-seconds="$PUBLISH_SECONDS" --server-pids="$3"
     jfr_stop "$BENCH_OUT/$1-$rate"
+    scrape_shard_latency "$WORK/lat-after"
     rows+=("$(fanout_row "$rate")")
+    split+=("$rate rec/s: $(shard_latency_delta "$WORK/lat-before" "$WORK/lat-after")")
   done
   echo
   fanout_header
   printf '%s\n' "${rows[@]}"
+  echo "shard-side latency (ws_delivery_latency_seconds: Kafka timestamp → frames queued to every subscriber; bucket upper bounds; warm-up included):"
+  printf '  %s\n' "${split[@]}"
   if [ "${BENCH_JFR:-0}" = 1 ]; then
     local f
     for f in "$BENCH_OUT/$1"-*.jfr; do [ -f "$f" ] && bash "$BENCH_ROOT/bench/jfr-summary.sh" "$f"; done
