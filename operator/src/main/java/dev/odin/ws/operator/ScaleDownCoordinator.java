@@ -4,9 +4,7 @@ import dev.odin.ws.api.ScaleDownPlan;
 import dev.odin.ws.api.ShardStats;
 import dev.odin.ws.api.WsCluster;
 import dev.odin.ws.api.WsClusterDefaults;
-import dev.odin.ws.operator.model.WsClusterNames;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,18 +17,16 @@ import java.util.stream.IntStream;
 /**
  * Scale-down in three steps: drain the shards that go (POST /drain, then wait until they are empty or the drain
  * window has passed), let the StatefulSet dependent lower the replicas, then delete the removed shards' consumer
- * groups.
+ * groups. A scale-down whose drain has started is always finished before the shard count changes again.
  */
 public final class ScaleDownCoordinator {
   private final ScaleDownTracker tracker;
   private final ShardStatsReader shards;
   private final ConsumerGroupCleaner groups;
   private final EventRecorder events;
-  private final KubernetesClient client;
 
-  public ScaleDownCoordinator(ScaleDownTracker tracker, ShardStatsReader shards, ConsumerGroupCleaner groups,
-      EventRecorder events, KubernetesClient client) {
-    this.client = client;
+  public ScaleDownCoordinator(
+      ScaleDownTracker tracker, ShardStatsReader shards, ConsumerGroupCleaner groups, EventRecorder events) {
     this.tracker = tracker;
     this.shards = shards;
     this.groups = groups;
@@ -48,38 +44,24 @@ public final class ScaleDownCoordinator {
     int desired = WsClusterDefaults.shards(cr);
     int current = sts.getSpec().getReplicas();
     Optional<ScaleDownTracker.ScaleDown> inProgress = tracker.get(id);
-    if (desired < current) {
-      inProgress.filter(s -> s.to != desired).ifPresent(s -> restartDrained(cr, s, desired));
+    if (inProgress.isPresent() && inProgress.get().drained && current == inProgress.get().to) {
+      ScaleDownTracker.ScaleDown s = inProgress.get();
+      List<String> removed = IntStream.range(s.to, s.from).mapToObj(i -> WsClusterDefaults.consumerGroup(cr, i)).toList();
+      events.normal(cr, "ScaledDown", "StatefulSet replicas " + s.from + " -> " + s.to
+          + "; deleting consumer groups " + removed);
+      groups.schedule(cr, removed);
+      tracker.finish(id);
+    } else if (inProgress.isPresent() || desired < current) {
+      if (inProgress.isPresent() && inProgress.get().to != desired) {
+        events.normal(cr, "ScaleDownContinues", "spec.shards is now " + desired + "; finishing the scale-down to "
+            + inProgress.get().to + " first (drained shards do not take clients again)");
+      }
       return drain(cr, tracker.begin(id, current, desired), stats, now);
     }
-    inProgress.ifPresent(s -> {
-      if (s.drained && current == s.to) {
-        List<String> removed = IntStream.range(s.to, s.from).mapToObj(i -> WsClusterDefaults.consumerGroup(cr, i)).toList();
-        events.normal(cr, "ScaledDown", "StatefulSet replicas " + s.from + " -> " + s.to
-            + "; deleting consumer groups " + removed);
-        groups.schedule(cr, removed);
-      } else {
-        restartDrained(cr, s, current);
-      }
-      tracker.finish(id);
-    });
     for (String group : groups.deletePending(cr)) {
       events.normal(cr, "ConsumerGroupDeleted", "deleted consumer group " + group + " of a removed shard");
     }
-    return new Step(Set.of(), groups.hasPending(cr));
-  }
-
-  /** A shard asked to drain never takes clients again: restart the pods of drained shards that now stay. */
-  private void restartDrained(WsCluster cr, ScaleDownTracker.ScaleDown s, int staying) {
-    List<Integer> restart = s.draining().stream().filter(i -> i < staying).toList();
-    if (restart.isEmpty()) {
-      return;
-    }
-    events.warning(cr, "ScaleDownCancelled", "spec.shards changed during the drain; restarting drained shards "
-        + restart + " so they take clients again");
-    for (int i : restart) {
-      client.pods().inNamespace(cr.getMetadata().getNamespace()).withName(WsClusterNames.shardPod(cr, i)).delete();
-    }
+    return new Step(Set.of(), groups.hasPending(cr) || desired != current);
   }
 
   private Step drain(WsCluster cr, ScaleDownTracker.ScaleDown s, Map<Integer, Optional<ShardStats>> stats,

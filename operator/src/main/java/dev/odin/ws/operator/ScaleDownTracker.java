@@ -33,18 +33,25 @@ public final class ScaleDownTracker {
 
   private final Map<ResourceID, ScaleDown> inProgress = new ConcurrentHashMap<>();
 
-  /** Replicas the StatefulSet should have now: the old count until the shards that go have drained. */
+  /**
+   * Replicas the StatefulSet should have now. A scale-down whose drain has started is finished first, whatever
+   * spec.shards says meanwhile: a shard told to drain never takes clients again, so it is removed and, if the
+   * count goes up again, replaced by a fresh pod.
+   */
   public int replicasNow(ResourceID id, int desired, Integer current) {
+    ScaleDown s = inProgress.get(id);
+    if (s != null) {
+      return s.drained ? s.to : s.from;
+    }
     if (current == null || desired >= current) {
       return desired;
     }
-    ScaleDown s = inProgress.get(id);
-    return s != null && s.drained && s.to == desired ? desired : current;
+    return current;
   }
 
-  /** The scale-down towards {@code to}, started now if none (or one to another target) is in progress. */
+  /** The scale-down in progress, or a new one from {@code from} to {@code to}. */
   ScaleDown begin(ResourceID id, int from, int to) {
-    return inProgress.compute(id, (k, s) -> s != null && s.to == to ? s : new ScaleDown(from, to));
+    return inProgress.computeIfAbsent(id, k -> new ScaleDown(from, to));
   }
 
   Optional<ScaleDown> get(ResourceID id) {

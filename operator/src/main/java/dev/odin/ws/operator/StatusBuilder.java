@@ -29,6 +29,7 @@ public final class StatusBuilder {
   public record Observed(
       Optional<StatefulSet> statefulSet,
       Map<Integer, Optional<ShardStats>> stats,
+      Map<Integer, Boolean> podReady,
       Set<Integer> draining,
       AutoscalingStatus autoscaling) {}
 
@@ -51,7 +52,8 @@ public final class StatusBuilder {
       shard.setPod(WsClusterNames.shardPod(cr, i));
       shard.setConsumerGroup(WsClusterDefaults.consumerGroup(cr, i));
       shard.setConnections(stats.map(ShardStats::connections).orElse(0L));
-      shard.setReady(stats.map(ShardStats::ready).orElse(false));
+      // The pod's Ready condition when the pod is known, else what the shard itself says.
+      shard.setReady(o.podReady().getOrDefault(i, stats.map(ShardStats::ready).orElse(false)));
       shard.setDraining(o.draining().contains(i) || stats.map(ShardStats::draining).orElse(false));
       shard.setLag(stats.map(ShardStats::lag).orElse(null));
       connections += shard.getConnections();

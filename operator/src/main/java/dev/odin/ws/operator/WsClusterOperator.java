@@ -40,7 +40,7 @@ public final class WsClusterOperator implements AutoCloseable {
     };
     this.operator = new Operator(overrides);
     WsClusterReconciler reconciler = new WsClusterReconciler(config, shards,
-        new ScaleDownCoordinator(runtime.scaleDowns(), shards, groups, events, client),
+        new ScaleDownCoordinator(runtime.scaleDowns(), shards, groups, events),
         new AutoscalingStep(client, events), new ClusterGauges(registry), runtime.scaleDowns(), groups);
     operator.register(reconciler, c -> {
       if (!config.watchNamespaces().isEmpty()) {

@@ -22,13 +22,16 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -85,8 +88,8 @@ public class WsClusterReconciler implements Reconciler<WsCluster>, Cleaner<WsClu
         ? scaleDowns.step(cr, sts.get(), stats, now) : ScaleDownCoordinator.Step.IDLE;
     long connections = stats.values().stream().flatMap(Optional::stream).mapToLong(ShardStats::connections).sum();
     AutoscalingStatus scaling = autoscaling.step(cr, connections, replicas, step.active(), now);
-    WsClusterStatus status = StatusBuilder.build(
-        cr, new StatusBuilder.Observed(sts, stats, step.draining(), scaling), now);
+    WsClusterStatus status = StatusBuilder.build(cr,
+        new StatusBuilder.Observed(sts, stats, ShardPods.readiness(cr, context), step.draining(), scaling), now);
     gauges.update(cr, WsClusterDefaults.shards(cr), status.getReadyShards(),
         scaling == null ? -1 : scaling.getRecommendedShards());
     UpdateControl<WsCluster> control = UpdateControl.noUpdate();
@@ -97,6 +100,11 @@ public class WsClusterReconciler implements Reconciler<WsCluster>, Cleaner<WsClu
   }
 
   @Override
+  public List<EventSource<?, WsCluster>> prepareEventSources(EventSourceContext<WsCluster> context) {
+    return List.of(ShardPods.eventSource(context));
+  }
+
+  @Override
   public ErrorStatusUpdateControl<WsCluster> updateErrorStatus(WsCluster cr, Context<WsCluster> context, Exception e) {
     Throwable cause = e;
     while (cause instanceof io.javaoperatorsdk.operator.OperatorException && cause.getCause() != null) {
@@ -104,7 +112,7 @@ public class WsClusterReconciler implements Reconciler<WsCluster>, Cleaner<WsClu
     }
     WsClusterStatus status = Optional.ofNullable(cr.getStatus()).orElseGet(WsClusterStatus::new);
     String message = Optional.ofNullable(cause.getMessage()).orElse(cause.toString());
-    status.setConditions(java.util.List.of(
+    status.setConditions(List.of(
         StatusBuilder.condition(cr, "False", cause.getClass().getSimpleName(), message, Instant.now())));
     WsCluster fresh = fresh(cr, status);
     return statusWriter.delegateToJosdk(context.getClient(), fresh)

@@ -26,11 +26,14 @@ class ScaleDownTrackerTest {
   }
 
   @Test
-  void aNewTargetStartsANewDrain() {
+  void aStartedScaleDownIsFinishedEvenWhenSpecShardsGoesBackUp() {
     ScaleDownTracker t = new ScaleDownTracker();
     ScaleDownTracker.ScaleDown s = t.begin(ID, 5, 2);
+    assertEquals(5, t.replicasNow(ID, 5, 5));
+    assertEquals(s, t.begin(ID, 5, 4), "a second target does not replace the drain in progress");
     s.drained = true;
-    t.begin(ID, 5, 1);
-    assertEquals(5, t.replicasNow(ID, 1, 5));
+    assertEquals(2, t.replicasNow(ID, 5, 5));
+    t.finish(ID);
+    assertEquals(5, t.replicasNow(ID, 5, 2));
   }
 }

@@ -45,7 +45,7 @@ class StatusBuilderTest {
   @Test
   void shardStatusesAndTotalsComeFromEachShardsStats() {
     WsClusterStatus s = StatusBuilder.build(cluster(2), new StatusBuilder.Observed(Optional.of(sts(2, 2)),
-        Map.of(0, Optional.of(stats(0, 5)), 1, Optional.empty()), Set.of(), null), T0);
+        Map.of(0, Optional.of(stats(0, 5)), 1, Optional.empty()), Map.of(), Set.of(), null), T0);
     assertEquals(5L, s.getConnections());
     assertEquals(2L, s.getObservedGeneration());
     assertEquals("c-1", s.getShardStatuses().get(1).getConsumerGroup());
@@ -55,9 +55,16 @@ class StatusBuilderTest {
   }
 
   @Test
+  void podReadinessWinsOverTheShardsOwnWord() {
+    WsClusterStatus s = StatusBuilder.build(cluster(1), new StatusBuilder.Observed(Optional.of(sts(1, 0)),
+        Map.of(0, Optional.of(stats(0, 5))), Map.of(0, false), Set.of(), null), T0);
+    assertEquals(false, s.getShardStatuses().get(0).getReady());
+  }
+
+  @Test
   void drainingShardsAreShownAndReadyCountsOnlyTheShardsThatStay() {
     WsClusterStatus s = StatusBuilder.build(cluster(1), new StatusBuilder.Observed(Optional.of(sts(3, 3)),
-        Map.of(), Set.of(2, 1), null), T0);
+        Map.of(), Map.of(), Set.of(2, 1), null), T0);
     assertTrue(s.getShardStatuses().get(2).getDraining());
     assertTrue(s.getConditions().get(0).getMessage().contains("draining"));
   }
@@ -66,14 +73,14 @@ class StatusBuilderTest {
   void lastTransitionTimeIsKeptUntilTheStatusFlips() {
     WsCluster cr = cluster(2);
     WsClusterStatus first = StatusBuilder.build(cr, new StatusBuilder.Observed(Optional.of(sts(2, 1)),
-        Map.of(), Set.of(), null), T0);
+        Map.of(), Map.of(), Set.of(), null), T0);
     cr.setStatus(first);
     WsClusterStatus later = StatusBuilder.build(cr, new StatusBuilder.Observed(Optional.of(sts(2, 0)),
-        Map.of(), Set.of(), null), T0.plusSeconds(60));
+        Map.of(), Map.of(), Set.of(), null), T0.plusSeconds(60));
     assertEquals(first.getConditions().get(0).getLastTransitionTime(), later.getConditions().get(0).getLastTransitionTime());
     cr.setStatus(later);
     WsClusterStatus flipped = StatusBuilder.build(cr, new StatusBuilder.Observed(Optional.of(sts(2, 2)),
-        Map.of(), Set.of(), null), T0.plusSeconds(120));
+        Map.of(), Map.of(), Set.of(), null), T0.plusSeconds(120));
     assertEquals("True", flipped.getConditions().get(0).getStatus());
     assertEquals(T0.plusSeconds(120).toString(), flipped.getConditions().get(0).getLastTransitionTime());
   }
@@ -81,7 +88,7 @@ class StatusBuilderTest {
   @Test
   void noStatefulSetYetMeansCreating() {
     WsClusterStatus s = StatusBuilder.build(cluster(2), new StatusBuilder.Observed(Optional.empty(),
-        Map.of(), Set.of(), null), T0);
+        Map.of(), Map.of(), Set.of(), null), T0);
     assertEquals(List.of("Creating"), s.getConditions().stream().map(c -> c.getReason()).toList());
   }
 }
