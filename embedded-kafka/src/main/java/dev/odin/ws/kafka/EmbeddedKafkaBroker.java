@@ -34,6 +34,7 @@ import org.apache.kafka.common.utils.Time;
  * broker away from a running shard and bring it back.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
+  private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(60);
   private final Path dataDir;
   private final boolean ownsDataDir;
   private final int brokerPort;
@@ -120,9 +121,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   /** Stops the broker but keeps its data and ports, so {@link #restart()} brings it back as it was. */
   public synchronized void stop() {
     if (server != null) {
-      server.shutdown();
-      server.awaitShutdown();
+      KafkaRaftServer stopping = server;
       server = null;
+      // A controlled shutdown can wait on its own controller forever; bound it so a test run always ends.
+      Thread shutdown = new Thread(() -> {
+        stopping.shutdown();
+        stopping.awaitShutdown();
+      }, "embedded-kafka-shutdown");
+      shutdown.setDaemon(true);
+      shutdown.start();
+      try {
+        shutdown.join(SHUTDOWN_TIMEOUT.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
