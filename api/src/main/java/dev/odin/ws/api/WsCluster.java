@@ -1,6 +1,7 @@
 package dev.odin.ws.api;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -33,6 +34,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "Age",
     jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
+@ValidationRule(value = WsCluster.NAME_LENGTH_RULE, message = WsCluster.NAME_LENGTH_MESSAGE)
 public class WsCluster extends CustomResource<WsClusterSpec, WsClusterStatus> implements Namespaced {
   public static final String GROUP = "ws.odin.dev";
   public static final String VERSION = "v1alpha1";
@@ -40,4 +42,12 @@ public class WsCluster extends CustomResource<WsClusterSpec, WsClusterStatus> im
   public static final String PLURAL = "wsclusters";
   public static final String API_VERSION = GROUP + "/" + VERSION;
   public static final String CRD_NAME = PLURAL + "." + GROUP;
+  /**
+   * Longest name: the StatefulSet {@code <name>-shard} plus the controller-revision-hash suffix Kubernetes adds
+   * to it must fit a 63-character label value.
+   */
+  public static final int MAX_NAME_LENGTH = 46;
+  public static final String NAME_LENGTH_RULE = "self.metadata.name.size() <= " + MAX_NAME_LENGTH;
+  public static final String NAME_LENGTH_MESSAGE =
+      "metadata.name must be at most " + MAX_NAME_LENGTH + " characters (the shard StatefulSet's revision label)";
 }

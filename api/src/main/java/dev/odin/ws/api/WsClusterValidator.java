@@ -15,6 +15,8 @@ public final class WsClusterValidator {
     List<String> out = new ArrayList<>();
     if (cr.getMetadata() == null || blank(cr.getMetadata().getName())) {
       out.add("metadata.name: Required value");
+    } else if (cr.getMetadata().getName().length() > WsCluster.MAX_NAME_LENGTH) {
+      out.add("metadata.name: Invalid value: " + WsCluster.NAME_LENGTH_MESSAGE); // WsCluster.NAME_LENGTH_RULE
     }
     WsClusterSpec spec = cr.getSpec();
     if (spec == null) {

@@ -78,6 +78,15 @@ class CrdSchemaTest {
   }
 
   @Test
+  void aNameTooLongForTheShardStatefulSetIsRejected() {
+    ObjectNode doc = (ObjectNode) minimal(spec -> {});
+    ((ObjectNode) doc.get("metadata")).put("name", "n".repeat(47));
+    assertEquals(List.of("$: " + WsCluster.NAME_LENGTH_MESSAGE), SCHEMA.validate(doc));
+    ((ObjectNode) doc.get("metadata")).put("name", "n".repeat(46));
+    assertEquals(List.of(), SCHEMA.validate(doc));
+  }
+
+  @Test
   void aMissingKafkaSectionIsRejected() {
     JsonNode doc = minimal(spec -> spec.remove("kafka"));
     assertTrue(SCHEMA.validate(doc).toString().contains("kafka"));

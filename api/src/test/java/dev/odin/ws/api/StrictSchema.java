@@ -18,12 +18,13 @@ import java.util.regex.Pattern;
 /**
  * Validates a WsCluster document against the CRD's openAPIV3Schema as {@code kubectl apply --validate=strict} would:
  * unknown fields are errors ({@code additionalProperties: false} wherever the schema lists properties). The
- * {@code x-kubernetes-validations} rules are checked by a tiny evaluator that understands exactly one CEL shape, a
- * disjunction of {@code !has(self.a)} and {@code self.a <= self.b}, and fails on any other rule text.
+ * {@code x-kubernetes-validations} rules are checked by a tiny evaluator that understands exactly the shapes our
+ * rules use (see {@link #evaluate}) and fails on any other rule text.
  */
 final class StrictSchema {
   private static final Pattern NOT_HAS = Pattern.compile("!has\\(self\\.(\\w+)\\)");
   private static final Pattern LESS_EQ = Pattern.compile("self\\.(\\w+) <= self\\.(\\w+)");
+  private static final Pattern NAME_SIZE = Pattern.compile("self\\.metadata\\.name\\.size\\(\\) <= (\\d+)");
   private final JsonNode crdSchema;
   private final Schema schema;
 
@@ -92,13 +93,21 @@ final class StrictSchema {
     }
   }
 
-  /** The tiny CEL subset: {@code term || term ...}, term = {@code !has(self.f)} | {@code self.a <= self.b}. */
+  /**
+   * The tiny CEL subset: {@code term || term ...}, term = {@code !has(self.f)} | {@code self.a <= self.b} |
+   * {@code self.metadata.name.size() <= N}.
+   */
   static boolean evaluate(String rule, JsonNode self) {
     for (String term : rule.split("\\|\\|")) {
       String t = term.trim();
       Matcher notHas = NOT_HAS.matcher(t);
       Matcher lessEq = LESS_EQ.matcher(t);
-      if (notHas.matches()) {
+      Matcher nameSize = NAME_SIZE.matcher(t);
+      if (nameSize.matches()) {
+        if (self.path("metadata").path("name").asText().length() <= Integer.parseInt(nameSize.group(1))) {
+          return true;
+        }
+      } else if (notHas.matches()) {
         if (!self.has(notHas.group(1))) {
           return true;
         }

@@ -57,6 +57,14 @@ class WsClusterYamlTest {
   }
 
   @Test
+  void aNameTooLongForTheShardStatefulSetIsRejected() {
+    String head = HEAD.replace("name: c", "name: " + "c".repeat(47));
+    InvalidWsClusterException e = assertThrows(InvalidWsClusterException.class,
+        () -> WsClusterYaml.parse(head + "spec:\n" + KAFKA, "test"));
+    assertTrue(e.problems().get(0).startsWith("metadata.name"), e.getMessage());
+  }
+
+  @Test
   void wrongKindIsRejected() {
     assertThrows(InvalidWsClusterException.class,
         () -> WsClusterYaml.parse("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", "test"));
