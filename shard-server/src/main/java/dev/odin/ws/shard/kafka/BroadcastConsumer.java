@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -27,7 +26,6 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,7 +85,7 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
   }
 
   private void run() {
-    try (Admin topicAdmin = Admin.create(adminProperties());
+    try (Admin topicAdmin = Admin.create(KafkaClients.admin(config));
         KafkaConsumer<byte[], byte[]> kafka = new KafkaConsumer<>(consumerProperties())) {
       consumer = kafka;
       admin = topicAdmin;
@@ -208,27 +206,12 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
   }
 
   private Properties consumerProperties() {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    Properties props = KafkaClients.consumer(config, "live");
     props.put(ConsumerConfig.GROUP_ID_CONFIG, config.consumerGroup());
-    props.put(ConsumerConfig.CLIENT_ID_CONFIG, "odin-ws-" + config.cluster() + "-" + config.shardIndex());
-    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     // A new group starts at the end: a shard delivers what happens from now on, not history.
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "true");
-    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
-    props.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "2000");
-    props.putAll(config.kafkaProperties());
-    return props;
-  }
-
-  private Properties adminProperties() {
-    Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    props.put(AdminClientConfig.CLIENT_ID_CONFIG, "odin-ws-admin-" + config.cluster() + "-" + config.shardIndex());
-    props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "2000");
-    props.putAll(config.kafkaProperties());
+    props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
     return props;
   }
 

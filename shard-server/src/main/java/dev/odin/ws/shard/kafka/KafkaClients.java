@@ -1,0 +1,39 @@
+package dev.odin.ws.shard.kafka;
+
+import dev.odin.ws.shard.config.ShardServerConfig;
+import java.util.Properties;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Client settings shared by the shard's Kafka clients. The user's properties file (SASL, TLS, tuning)
+ * comes first; what the shard's correctness depends on is set over it.
+ */
+final class KafkaClients {
+  private KafkaClients() {}
+
+  /** A byte-array consumer; the caller adds group and offset settings. */
+  static Properties consumer(ShardServerConfig config, String role) {
+    Properties props = common(config, role);
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    return props;
+  }
+
+  static Properties admin(ShardServerConfig config) {
+    Properties props = common(config, "admin");
+    props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    return props;
+  }
+
+  private static Properties common(ShardServerConfig config, String role) {
+    Properties props = new Properties();
+    props.putAll(config.kafkaProperties());
+    props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    props.put(CommonClientConfigs.CLIENT_ID_CONFIG,
+        "odin-ws-" + role + "-" + config.cluster() + "-" + config.shardIndex());
+    props.putIfAbsent(CommonClientConfigs.RECONNECT_BACKOFF_MAX_MS_CONFIG, "2000");
+    return props;
+  }
+}
