@@ -234,6 +234,19 @@ class ResumeIT {
       assertThat(resume(stranger, "x", foreign).path("recovered").path("x").asBoolean(true))
           .as("a topic id that is not the topic's current id").isFalse();
       assertThat(Shards.metric(shard, "ws_recovery_requests_total", "outcome=\"beyond_retention\"")).isEqualTo(1.0);
+
+      try (ShardServer strict = Shards.start(kafka.bootstrapServers(), "r3", 1, "gone",
+          Map.of("ODIN_WS_REPLAY_MAX_AGE_SECONDS", "1"))) {
+        Shards.awaitReady(strict);
+        String fourth = first.messages("message").get(4).path("position").asText();
+        Shards.sendAndWait(producer, new ProducerRecord<>("gone", "x", "{\"seq\":6}"));
+        long fifthTs = late.awaitMessage(m -> m.path("data").path("seq").asInt() == 5, WAIT).path("ts").asLong();
+        Awaitility.await().atMost(WAIT).until(() -> System.currentTimeMillis() - fifthTs > 1_100);
+        WsClient aged = clients.connect(WsClients.uri(strict.wsPort()));
+        assertThat(resume(aged, "x", fourth).path("recovered").path("x").asBoolean(true))
+            .as("the first missed record is older than the replay age bound").isFalse();
+        assertThat(Shards.metric(strict, "ws_recovery_requests_total", "outcome=\"too_old\"")).isEqualTo(1.0);
+      }
       assertThat(Shards.metric(shard, "ws_recovery_requests_total", "outcome=\"topic_changed\"")).isEqualTo(1.0);
     }
   }

@@ -48,6 +48,7 @@ public final class ShardServerConfig {
   private final long readyMaxLagRecords;
   private final int replayMaxRecords;
   private final Duration replayTimeout;
+  private final Duration replayMaxAge;
 
   private ShardServerConfig(Variables v) {
     int cpus = Runtime.getRuntime().availableProcessors();
@@ -75,6 +76,7 @@ public final class ShardServerConfig {
     readyMaxLagRecords = v.integer("READY_MAX_LAG_RECORDS", 1000, 0, Integer.MAX_VALUE);
     replayMaxRecords = v.integer("REPLAY_MAX_RECORDS", 100_000, 0, Integer.MAX_VALUE);
     replayTimeout = Duration.ofSeconds(v.integer("REPLAY_TIMEOUT_SECONDS", 10, 1, 600));
+    replayMaxAge = Duration.ofSeconds(v.integer("REPLAY_MAX_AGE_SECONDS", 86_400, 1, Integer.MAX_VALUE));
     if (writeBufferLowBytes > writeBufferHighBytes) {
       throw new ConfigException(
           PREFIX + "WRITE_BUFFER_LOW_BYTES",
@@ -169,6 +171,7 @@ public final class ShardServerConfig {
   public long readyMaxLagRecords() { return readyMaxLagRecords; }
   public int replayMaxRecords() { return replayMaxRecords; }
   public Duration replayTimeout() { return replayTimeout; }
+  public Duration replayMaxAge() { return replayMaxAge; }
 
   @Override
   public String toString() {
@@ -181,7 +184,7 @@ public final class ShardServerConfig {
         + " handshakeTimeout=" + handshakeTimeout + " ping=" + pingInterval + " idle=" + idleTimeout
         + " writeBuffer=" + writeBufferLowBytes + ".." + writeBufferHighBytes
         + " drain=" + drainWindow + " readyMaxLag=" + readyMaxLagRecords
-        + " replayMaxRecords=" + replayMaxRecords + " replayTimeout=" + replayTimeout
+        + " replayMaxRecords=" + replayMaxRecords + " replayTimeout=" + replayTimeout + " replayMaxAge=" + replayMaxAge
         + " kafkaProperties=" + kafkaProperties.keySet();
   }
 

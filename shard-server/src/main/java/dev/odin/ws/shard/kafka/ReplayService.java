@@ -22,6 +22,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -63,7 +64,7 @@ public final class ReplayService implements AutoCloseable {
     this.topicIds = topicIds;
     this.metrics = metrics;
     this.routes = config.topics().stream().collect(Collectors.toMap(TopicRoute::topic, Function.identity()));
-    for (String outcome : new String[] {"recovered", "beyond_retention", "topic_changed", "too_far_behind", "timeout", "error"}) {
+    for (String outcome : new String[] {"recovered", "beyond_retention", "topic_changed", "too_far_behind", "too_old", "timeout", "error"}) {
       metrics.declare("recovery", outcome);
     }
   }
@@ -135,6 +136,10 @@ public final class ReplayService implements AutoCloseable {
     }
     long logStart = begin.get(partition);
     long end = ends.get(partition);
+    // The first offset young enough to replay; anything before it is older than the age bound.
+    OffsetAndTimestamp youngest = kafka.offsetsForTimes(
+        Map.of(partition, System.currentTimeMillis() - config.replayMaxAge().toMillis()), timeout).get(partition);
+    long oldestAllowed = youngest == null ? end : youngest.offset();
     Map<String, List<Pending>> wanted = new HashMap<>();
     long lowest = Long.MAX_VALUE;
     for (Request request : requests) {
@@ -143,6 +148,8 @@ public final class ReplayService implements AutoCloseable {
         done(request, failed(request, "beyond_retention", partition));
       } else if (from > end) {
         done(request, failed(request, "topic_changed", partition));
+      } else if (from < oldestAllowed) {
+        done(request, failed(request, "too_old", partition));
       } else if (end - from > config.replayMaxRecords()) {
         done(request, failed(request, "too_far_behind", partition));
       } else {
