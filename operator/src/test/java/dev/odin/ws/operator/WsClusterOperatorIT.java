@@ -310,11 +310,21 @@ class WsClusterOperatorIT {
     return client.apps().statefulSets().inNamespace(NS).withName(name + "-shard").get();
   }
 
+  /** As a user's edit: on a conflict with the operator's own status write, read again and retry. */
   private void scale(String name, int shards) {
-    client.resources(WsCluster.class).inNamespace(NS).withName(name).edit(c -> {
-      c.getSpec().setShards(shards);
-      return c;
-    });
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client.resources(WsCluster.class).inNamespace(NS).withName(name).edit(c -> {
+          c.getSpec().setShards(shards);
+          return c;
+        });
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10) {
+          throw e;
+        }
+      }
+    }
   }
 
   /** The mock runs no controllers: play the StatefulSet controller's part. */

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * same client's other subscriptions and the other clients keep receiving.
  */
 class ClientProtocolIT {
-  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final Duration WAIT = Duration.ofSeconds(60);
   private static EmbeddedKafkaBroker kafka;
   private static ShardServer shard;
   private static KafkaProducer<String, String> producer;

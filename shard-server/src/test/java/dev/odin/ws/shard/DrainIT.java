@@ -40,12 +40,12 @@ class DrainIT {
       assertThat(Shards.get(shard, "/readyz").statusCode()).isEqualTo(503);
       assertThat(Shards.get(shard, "/readyz").body()).contains("draining");
       for (WsClient client : connected) {
-        assertThat(client.closeCode().get(20, TimeUnit.SECONDS)).isEqualTo(1012);
+        assertThat(client.closeCode().get(60, TimeUnit.SECONDS)).isEqualTo(1012);
       }
       Throwable refused = clients.connectAsync(WsClients.uri(shard.wsPort()))
-          .handle((c, e) -> e).get(20, TimeUnit.SECONDS);
+          .handle((c, e) -> e).get(60, TimeUnit.SECONDS);
       assertThat(WsClient.refusedStatus(refused)).isEqualTo(503);
-      Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> shard.state().connections() == 0);
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> shard.state().connections() == 0);
       assertThat(Shards.get(shard, "/stats").body()).contains("\"draining\":true", "\"connections\":0");
       assertThat(Shards.metric(shard, "ws_shard_draining", null)).isEqualTo(1.0);
       assertThat(Shards.metric(shard, "ws_connections_closed_total", "reason=\"drain\"")).isEqualTo(50.0);
@@ -60,7 +60,7 @@ class DrainIT {
       List<WsClient> connected = clients.connectMany(WsClients.uri(shard.wsPort()), 30, 30);
       assertThat(Shards.post(shard, "/shed?count=x").statusCode()).isEqualTo(400);
       assertThat(Shards.post(shard, "/shed?count=10").statusCode()).isEqualTo(202);
-      Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> shard.state().connections() == 20);
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> shard.state().connections() == 20);
       long shed = connected.stream().filter(c -> c.closeCode().getNow(0) == 1012).count();
       assertThat(shed).isEqualTo(10);
       assertThat(Shards.get(shard, "/readyz").statusCode()).isEqualTo(200);
