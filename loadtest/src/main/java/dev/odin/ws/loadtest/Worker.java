@@ -49,6 +49,8 @@ public final class Worker {
   static final Set<String> FLAGS = Set.of("index", "connections", "first-index", "urls", "rate", "channels",
       "channels-per-connection", "source-addresses", "io-threads", "connect-timeout-ms", "initial-target");
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** A saturated loop runs its tasks late: wait generously before calling one lost. */
+  private static final int LOOP_TASK_SECONDS = 60;
 
   /** Set once the run is over: from then on a closing connection is not a failure. */
   static final class StopFlag {
@@ -198,7 +200,11 @@ public final class Worker {
           target = next;
         });
       } else if (line.equals("reset")) {
-        reset();
+        try {
+          reset();
+        } catch (Exception e) {
+          System.err.println("worker " + index + ": reset failed: " + e);
+        }
       } else if (line.equals("stop")) {
         break;
       }
@@ -227,7 +233,7 @@ public final class Worker {
       e.submit(() -> {
         s.tally.resetDeliveries();
         s.latencyMicros.reset();
-      }).get(5, TimeUnit.SECONDS);
+      }).get(LOOP_TASK_SECONDS, TimeUnit.SECONDS);
     }
     progress();
     synchronized (out) {
@@ -292,7 +298,7 @@ public final class Worker {
     Tally sum = new Tally();
     for (EventExecutor e : group) {
       LoopStats s = statsByLoop.get(e);
-      sum.add(e.submit(s.tally::copy).get(5, TimeUnit.SECONDS));
+      sum.add(e.submit(s.tally::copy).get(LOOP_TASK_SECONDS, TimeUnit.SECONDS));
     }
     setupFailures.forEach((k, v) -> {
       sum.failures.merge(k, v, Long::sum);
@@ -305,7 +311,7 @@ public final class Worker {
     Histogram sum = new Histogram(LoopStats.HIGHEST_MICROS, 3);
     for (EventExecutor e : group) {
       LoopStats s = statsByLoop.get(e);
-      sum.add(e.submit(s.latencyMicros::copy).get(5, TimeUnit.SECONDS));
+      sum.add(e.submit(s.latencyMicros::copy).get(LOOP_TASK_SECONDS, TimeUnit.SECONDS));
     }
     return sum;
   }
@@ -340,9 +346,16 @@ public final class Worker {
     }
   }
 
-  static void main(Args args) throws Exception {
-    new Worker(args, System.out).run();
-    System.exit(0);
+  static void main(Args args) {
+    try {
+      new Worker(args, System.out).run();
+    } catch (Throwable t) {
+      System.err.println("worker: " + t);
+      t.printStackTrace();
+    } finally {
+      // The event loops are not daemons: a worker must never outlive its coordinator.
+      System.exit(0);
+    }
   }
 
   /** The global index of a connection, set on its bootstrap so the initializer can pick target and channels. */
