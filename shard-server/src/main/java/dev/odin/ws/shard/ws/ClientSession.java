@@ -250,8 +250,10 @@ public final class ClientSession extends SimpleChannelInboundHandler<WebSocketFr
   public void writeFrames(ChannelFrames frames) {
     Recovery recovery = recoveries == null ? null : recoveries.get(frames.channel());
     if (recovery == null) {
-      // Ownership: the write takes this duplicate's reference; the batch keeps its own.
-      ctx.write(frames.frames().retainedDuplicate(), ctx.voidPromise());
+      // Data frames are already WebSocket bytes: written from the first context they go straight to the
+      // socket, past handlers that would only pass them along. Ownership: the write takes this duplicate.
+      ChannelHandlerContext first = ctx.pipeline().firstContext();
+      first.write(frames.frames().retainedDuplicate(), first.voidPromise());
       return;
     }
     if (!recovery.live(ctx, frames, config.writeBufferHighBytes())) {
