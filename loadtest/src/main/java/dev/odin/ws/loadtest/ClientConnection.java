@@ -20,18 +20,22 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Fra
   private final DeliveryChecker checker;
   private final FrameReader frames = new FrameReader();
   private final Worker.StopFlag stop;
+  /** Called once when the server ends an established connection, to resume it; null: no resume. */
+  private final java.util.function.Consumer<io.netty.channel.Channel> onServerClose;
   private ByteBuf head;
   private boolean open;
   private String endCause;
   private ChannelHandlerContext ctx;
   private long now;
 
-  ClientConnection(Target target, byte[] subscribeFrame, byte[][] channels, LoopStats stats, Worker.StopFlag stop) {
+  ClientConnection(Target target, byte[] subscribeFrame, DeliveryChecker checker, LoopStats stats, Worker.StopFlag stop,
+      java.util.function.Consumer<io.netty.channel.Channel> onServerClose) {
     this.target = target;
     this.subscribeFrame = subscribeFrame;
     this.stats = stats;
-    this.checker = new DeliveryChecker(channels, stats);
+    this.checker = checker;
     this.stop = stop;
+    this.onServerClose = onServerClose;
   }
 
   @Override
@@ -151,11 +155,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Fra
     if (stop.stopping()) {
       return;
     }
-    if (endCause != null) {
-      stats.tally.fail(endCause);
-    } else {
-      stats.tally.fail(open ? "closed_by_server" : "closed_during_upgrade");
+    String cause = endCause != null ? endCause : open ? "closed_by_server" : "closed_during_upgrade";
+    if (open && onServerClose != null) {
+      // Counted by cause like any end, under a name that says the connection came back.
+      stats.tally.fail("resumed_after_" + cause);
+      onServerClose.accept(ctx.channel());
+      return;
     }
+    stats.tally.fail(cause);
   }
 
   private void fail(ChannelHandlerContext ctx, String cause) {

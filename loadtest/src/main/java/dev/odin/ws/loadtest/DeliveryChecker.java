@@ -25,14 +25,32 @@ public final class DeliveryChecker {
 
   private final byte[][] channels;
   private final LoopStats stats;
+  /** The last position seen per channel, kept only when the connection resumes after a close. */
+  private final String[] lastPositions;
   /** (channel index, hash of "topicId:partition") → last offset, searched linearly: a handful of entries. */
   private long[] keys = new long[1];
   private long[] lastOffsets = new long[1];
   private int size;
 
   public DeliveryChecker(byte[][] channels, LoopStats stats) {
+    this(channels, stats, false);
+  }
+
+  /** {@code rememberPositions}: keep each channel's last position, for a resume with {@code since}. */
+  public DeliveryChecker(byte[][] channels, LoopStats stats, boolean rememberPositions) {
     this.channels = channels;
     this.stats = stats;
+    this.lastPositions = rememberPositions ? new String[channels.length] : null;
+  }
+
+  /** The last position seen on channel {@code index}, or null (also when positions are not kept). */
+  public String lastPosition(int index) {
+    return lastPositions == null ? null : lastPositions[index];
+  }
+
+  /** The channel names this checker knows, by index. */
+  byte[][] channels() {
+    return channels;
   }
 
   /** Handles one text frame's payload, {@code length} bytes from {@code start}, received at {@code nowMicros}. */
@@ -95,6 +113,9 @@ public final class DeliveryChecker {
       return true;
     }
     long offset = parseLong(b, lastColon + 1, positionEnd);
+    if (lastPositions != null) {
+      lastPositions[channel] = new String(b, positionStart, positionEnd - positionStart, StandardCharsets.US_ASCII);
+    }
     long key = hash(b, positionStart, lastColon) * 31 + channel;
     check(key, offset);
     return true;

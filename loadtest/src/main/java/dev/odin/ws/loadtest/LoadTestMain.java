@@ -56,6 +56,8 @@ public final class LoadTestMain {
                    --publish-bootstrap=HOST:PORT --publish-topic=T --publish-rate=R --publish-size=100
                    --publish-seconds=10 --publish-channels=a --linger-ms=0  --warmup-seconds=S (published,
                    then forgotten)  --hold-seconds=S  --drain-max-s=15
+                   --resume=true (a connection the server closes reconnects and resumes with since;
+                   order and gaps are checked across both connections)
                    --worker-java-opts="..." (default: -Xmx1g, no Netty checks)  --out=F
           publish  records to Kafka at a fixed rate and size
                    --bootstrap=HOST:PORT --topic=T --channels=a,b --rate=R --size=100 --seconds=10

@@ -47,7 +47,10 @@ public final class Worker {
   static final String RESULT = "@result ";
   static final String RESET_DONE = "@reset-done";
   static final Set<String> FLAGS = Set.of("index", "connections", "first-index", "urls", "rate", "channels",
-      "channels-per-connection", "source-addresses", "io-threads", "connect-timeout-ms", "initial-target");
+      "channels-per-connection", "source-addresses", "io-threads", "connect-timeout-ms", "initial-target", "resume");
+  /** A resuming connection's checker, handed to its next connection so order and gaps are checked across both. */
+  private static final io.netty.util.AttributeKey<DeliveryChecker> RESUMED_CHECKER =
+      io.netty.util.AttributeKey.valueOf("odin-ws-resumed-checker");
   private static final ObjectMapper JSON = new ObjectMapper();
   /** A saturated loop runs its tasks late: wait generously before calling one lost. */
   private static final int LOOP_TASK_SECONDS = 60;
@@ -73,6 +76,8 @@ public final class Worker {
   private final List<String> channels;
   private final byte[][] channelBytes;
   private final int channelsPerConnection;
+  /** Whether a connection the server closes comes back and resumes with since (--resume=true). */
+  private final boolean resume;
   private final InetAddress[] sources;
   private final EventLoopGroup group;
   private final Map<EventExecutor, LoopStats> statsByLoop = new IdentityHashMap<>();
@@ -103,6 +108,7 @@ public final class Worker {
     channelsPerConnection = Math.min(args.integer("channels-per-connection", channels.size()), channels.size());
     sources = sourceAddresses(args.integer("source-addresses", 16));
     target = Math.min(connections, args.integer("initial-target", connections));
+    resume = args.flag("resume");
     int threads = args.integer("io-threads", Runtime.getRuntime().availableProcessors());
     boolean epoll = Epoll.isAvailable();
     group = new MultiThreadIoEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
@@ -124,7 +130,10 @@ public final class Worker {
             int global = (Integer) ch.attr(ConnectionIndex.KEY).get();
             Target t = targets.get(global % targets.size());
             LoopStats stats = statsByLoop.get(ch.eventLoop());
-            ch.pipeline().addLast(new ClientConnection(t, subscribeFrame(global), channelBytes, stats, stop));
+            DeliveryChecker resumed = ch.attr(RESUMED_CHECKER).get();
+            DeliveryChecker checker = resumed != null ? resumed : new DeliveryChecker(channelBytes, stats, resume);
+            ch.pipeline().addLast(new ClientConnection(t, subscribeFrame(global, checker), checker, stats, stop,
+                resume ? (closed) -> reconnect(global, checker, closed) : null));
           }
         });
     if (epoll) {
@@ -145,19 +154,33 @@ public final class Worker {
     return out;
   }
 
-  /** The masked (zero key) subscribe frame for connection {@code global}, or null for no subscription. */
-  byte[] subscribeFrame(int global) {
+  /**
+   * The masked (zero key) subscribe frame for connection {@code global}, or null for no subscription;
+   * with {@code since} for every channel the checker has a position for (a resuming connection).
+   */
+  byte[] subscribeFrame(int global, DeliveryChecker checker) {
     if (channelsPerConnection == 0) {
       return null;
     }
     StringBuilder json = new StringBuilder("{\"type\":\"subscribe\",\"channels\":[");
+    StringBuilder since = new StringBuilder();
     for (int j = 0; j < channelsPerConnection; j++) {
       if (j > 0) {
         json.append(',');
       }
-      json.append('"').append(channels.get((global + j) % channels.size())).append('"');
+      int index = (global + j) % channels.size();
+      json.append('"').append(channels.get(index)).append('"');
+      String position = checker.lastPosition(index);
+      if (position != null) {
+        since.append(since.length() == 0 ? "" : ",").append('"').append(channels.get(index)).append("\":\"")
+            .append(position).append('"');
+      }
     }
-    json.append("]}");
+    json.append(']');
+    if (since.length() > 0) {
+      json.append(",\"since\":{").append(since).append('}');
+    }
+    json.append('}');
     byte[] payload = json.toString().getBytes(StandardCharsets.UTF_8);
     return maskedTextFrame(payload);
   }
@@ -249,6 +272,24 @@ public final class Worker {
       connect(firstIndex + attempted);
       attempted++;
     }
+  }
+
+  /**
+   * Connects again after the server closed a connection (drain 1012, slow 4008, a crash), on the same
+   * event loop, so the carried-over checker keeps one owner thread; the new connection resumes with since.
+   */
+  private void reconnect(int global, DeliveryChecker checker, io.netty.channel.Channel closed) {
+    if (stop.stopping()) {
+      return;
+    }
+    Bootstrap b = bootstrap.clone(closed.eventLoop()).attr(ConnectionIndex.KEY, global).attr(RESUMED_CHECKER, checker);
+    InetSocketAddress remote = targets.get(global % targets.size()).address();
+    InetSocketAddress local = new InetSocketAddress(sources[global % sources.length], 0);
+    b.connect(remote, local).addListener(done -> {
+      if (!done.isSuccess()) {
+        statsByLoop.get(closed.eventLoop()).tally.fail("resume_" + Failures.classify(done.cause()));
+      }
+    });
   }
 
   private void connect(int global) {

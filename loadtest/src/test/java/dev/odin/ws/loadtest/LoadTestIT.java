@@ -105,4 +105,67 @@ class LoadTestIT {
     assertThat(json.path("connections").path("opened").asLong()).isZero();
     assertThat(json.path("failures").path("refused").asLong()).isEqualTo(20);
   }
+
+  @Test
+  void connectionsClosedWith1012ResumeWithSinceAndLoseNothing(@TempDir Path dir) throws Exception {
+    Path out = dir.resolve("summary.json");
+    String[] argv = {
+        "--url=ws://127.0.0.1:" + shard.wsPort() + "/ws",
+        "--connections=100",
+        "--rate=500",
+        "--io-threads=1",
+        "--channels=alpha,beta",
+        "--resume=true",
+        "--ready-urls=http://127.0.0.1:" + shard.managementPort() + "/readyz",
+        "--publish-bootstrap=" + kafka.bootstrapServers(),
+        "--publish-topic={channel}",
+        "--publish-rate=20",
+        "--publish-seconds=4",
+        "--warmup-seconds=0.5",
+        "--worker-java-opts=-Xmx128m",
+        "--out=" + out};
+    java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+    double consumedBefore = consumed(client);
+    java.util.concurrent.CompletableFuture<Map<String, Object>> run = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return new Coordinator(new Args(argv, Coordinator.FLAGS), System.err).run();
+      } catch (Exception e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    });
+    java.net.http.HttpClient http = client;
+    java.net.URI stats = java.net.URI.create("http://127.0.0.1:" + shard.managementPort() + "/stats");
+    // Shed half the clients (1012, as a rebalance does) once all 100 are connected and records are flowing.
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(120)).until(() ->
+        http.send(java.net.http.HttpRequest.newBuilder(stats).build(), java.net.http.HttpResponse.BodyHandlers.ofString())
+            .body().contains("\"subscriptions\":200"));
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(120)).until(() -> {
+      return consumed(http) >= consumedBefore + 30; // well into the 80 measured records
+    });
+    java.net.http.HttpResponse<String> shed = http.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + shard.managementPort() + "/shed?count=50"))
+        .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(shed.statusCode()).isEqualTo(202);
+    run.get(5, java.util.concurrent.TimeUnit.MINUTES);
+
+    JsonNode json = new ObjectMapper().readTree(Files.readString(out));
+    assertThat(json.path("failures").path("resumed_after_close_1012").asLong()).isEqualTo(50);
+    assertThat(json.path("gaps").asLong()).as("nothing lost across the resume").isZero();
+    assertThat(json.path("duplicates").asLong()).as("nothing twice across the resume").isZero();
+    assertThat(json.path("outOfOrder").asLong()).isZero();
+    assertThat(json.path("messages").asLong()).isEqualTo(json.path("publisher").path("expectedDeliveries").asLong());
+  }
+
+  /** Records the shard has consumed from both topics, from its /metrics. */
+  private static double consumed(java.net.http.HttpClient http) throws Exception {
+    double consumed = 0;
+    java.net.URI metrics = java.net.URI.create("http://127.0.0.1:" + shard.managementPort() + "/metrics");
+    for (String line : http.send(java.net.http.HttpRequest.newBuilder(metrics).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body().split("\n")) {
+      if (line.startsWith("ws_kafka_records_consumed_total{")) {
+        consumed += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return consumed;
+  }
 }
