@@ -252,6 +252,38 @@ class ResumeIT {
   }
 
   @Test
+  void aPositionFromADeletedAndRecreatedTopicAnswersRecoveredFalse() throws Exception {
+    kafka.createTopics(1, "reborn");
+    String stale;
+    try (Admin admin = kafka.admin(); KafkaProducer<String, String> producer = Shards.producer(kafka.bootstrapServers())) {
+      for (int i = 0; i < 3; i++) {
+        Shards.sendAndWait(producer, new ProducerRecord<>("reborn", "r", "{\"seq\":" + i + "}"));
+      }
+      org.apache.kafka.common.Uuid oldId = admin.describeTopics(List.of("reborn")).allTopicNames()
+          .get(30, TimeUnit.SECONDS).get("reborn").topicId();
+      stale = new dev.odin.ws.shard.kafka.Position(oldId, 0, 1).encode();
+      admin.deleteTopics(List.of("reborn")).all().get(30, TimeUnit.SECONDS);
+      Awaitility.await().atMost(WAIT).ignoreExceptions().until(() -> {
+        kafka.createTopics(1, "reborn");
+        return !admin.describeTopics(List.of("reborn")).allTopicNames().get(30, TimeUnit.SECONDS)
+            .get("reborn").topicId().equals(oldId);
+      });
+      for (int i = 0; i < 3; i++) {
+        Shards.sendAndWait(producer, new ProducerRecord<>("reborn", "r", "{\"seq\":" + i + "}"));
+      }
+    }
+    try (ShardServer shard = Shards.start(kafka.bootstrapServers(), "r5", 0, "reborn", Map.of());
+        WsClients clients = new WsClients()) {
+      Shards.awaitReady(shard);
+      WsClient client = clients.connect(WsClients.uri(shard.wsPort()));
+      assertThat(resume(client, "r", stale).path("recovered").path("r").asBoolean(true))
+          .as("offset 1 exists again, but in a different topic: not a resume").isFalse();
+      assertThat(client.messages("message")).as("nothing of the new topic is passed off as missed").isEmpty();
+      assertThat(Shards.metric(shard, "ws_recovery_requests_total", "outcome=\"topic_changed\"")).isEqualTo(1.0);
+    }
+  }
+
+  @Test
   void clientsOfAShardKilledWithSigkillResumeElsewhereWithNothingLost() throws Exception {
     kafka.createTopics(1, "crash");
     int wsPort = freePort();
