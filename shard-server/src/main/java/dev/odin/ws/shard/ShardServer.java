@@ -130,10 +130,6 @@ public final class ShardServer implements AutoCloseable {
     return metrics;
   }
 
-  public Transport transport() {
-    return transport;
-  }
-
   /** Stops taking clients and closes every client with 1012, paced over the drain window. */
   public CompletableFuture<Integer> drain() {
     state.startDraining();

@@ -47,10 +47,6 @@ public record ChannelFrames(
       return frames;
     }
 
-    public int count() {
-      return count;
-    }
-
     public void added(TopicPartition partition, long offset, long timestamp) {
       if (count == offsets.length) {
         int size = count * 2;

@@ -108,10 +108,6 @@ public final class ShardMetrics {
         .register(registry);
   }
 
-  public PrometheusMeterRegistry registry() {
-    return registry;
-  }
-
   public String scrape() {
     return registry.scrape();
   }
@@ -121,12 +117,11 @@ public final class ShardMetrics {
   }
 
   public void connectionClosed(String reason) {
-    counter(closedByReason, "ws.connections.closed", "reason", reason, "WebSocket connections closed").increment();
+    closed(reason).increment();
   }
 
   public void connectionRejected(String reason) {
-    counter(rejectedByReason, "ws.connections.rejected", "reason", reason, "Connections refused before or during the upgrade")
-        .increment();
+    rejected(reason).increment();
   }
 
   public void delivered(long count) {
@@ -134,8 +129,7 @@ public final class ShardMetrics {
   }
 
   public void dropped(String reason, long count) {
-    counter(droppedByReason, "ws.messages.dropped", "reason", reason, "Records not delivered to a subscriber or channel")
-        .increment(count);
+    dropped(reason).increment(count);
   }
 
   public void slowClientDisconnected() {
@@ -143,13 +137,11 @@ public final class ShardMetrics {
   }
 
   public void consumed(String topic, long count) {
-    counter(consumedByTopic, "ws.kafka.records.consumed", "topic", topic, "Records read from the fan-out topics")
-        .increment(count);
+    consumed(topic).increment(count);
   }
 
   public void recoveryRequest(String outcome) {
-    counter(recoveryByOutcome, "ws.recovery.requests", "outcome", outcome, "Subscriptions that asked to resume from a position")
-        .increment();
+    recovery(outcome).increment();
   }
 
   public void replayed(long records) {
@@ -167,17 +159,36 @@ public final class ShardMetrics {
   /** Makes a labelled counter visible at zero before its first event, so dashboards and alerts see it. */
   public void declare(String kind, String label) {
     switch (kind) {
-      case "closed" -> connectionClosedCounter(label);
-      case "rejected" -> counter(rejectedByReason, "ws.connections.rejected", "reason", label, "Connections refused before or during the upgrade");
-      case "dropped" -> counter(droppedByReason, "ws.messages.dropped", "reason", label, "Records not delivered to a subscriber or channel");
-      case "consumed" -> counter(consumedByTopic, "ws.kafka.records.consumed", "topic", label, "Records read from the fan-out topics");
-      case "recovery" -> counter(recoveryByOutcome, "ws.recovery.requests", "outcome", label, "Subscriptions that asked to resume from a position");
+      case "closed" -> closed(label);
+      case "rejected" -> rejected(label);
+      case "dropped" -> dropped(label);
+      case "consumed" -> consumed(label);
+      case "recovery" -> recovery(label);
       default -> throw new IllegalArgumentException(kind);
     }
   }
 
-  private void connectionClosedCounter(String reason) {
-    counter(closedByReason, "ws.connections.closed", "reason", reason, "WebSocket connections closed");
+  private Counter closed(String reason) {
+    return counter(closedByReason, "ws.connections.closed", "reason", reason, "WebSocket connections closed");
+  }
+
+  private Counter rejected(String reason) {
+    return counter(rejectedByReason, "ws.connections.rejected", "reason", reason,
+        "Connections refused before or during the upgrade");
+  }
+
+  private Counter dropped(String reason) {
+    return counter(droppedByReason, "ws.messages.dropped", "reason", reason,
+        "Records not delivered to a subscriber or channel");
+  }
+
+  private Counter consumed(String topic) {
+    return counter(consumedByTopic, "ws.kafka.records.consumed", "topic", topic, "Records read from the fan-out topics");
+  }
+
+  private Counter recovery(String outcome) {
+    return counter(recoveryByOutcome, "ws.recovery.requests", "outcome", outcome,
+        "Subscriptions that asked to resume from a position");
   }
 
   private Counter counter(Map<String, Counter> cache, String name, String tag, String value, String help) {
