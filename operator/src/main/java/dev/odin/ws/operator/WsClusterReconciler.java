@@ -9,6 +9,7 @@ import dev.odin.ws.api.WsClusterStatus;
 import dev.odin.ws.operator.dependent.Conditions;
 import dev.odin.ws.operator.dependent.EnvoyConfigMapDependent;
 import dev.odin.ws.operator.dependent.EnvoyDeploymentDependent;
+import dev.odin.ws.operator.dependent.EnvoyMetricsServiceDependent;
 import dev.odin.ws.operator.dependent.HeadlessServiceDependent;
 import dev.odin.ws.operator.dependent.PodDisruptionBudgetDependent;
 import dev.odin.ws.operator.dependent.PublicServiceDependent;
@@ -47,6 +48,8 @@ import java.util.Optional;
   @Dependent(name = "envoy-config", type = EnvoyConfigMapDependent.class, dependsOn = "shard-statefulset",
       reconcilePrecondition = Conditions.EnvoyEnabled.class),
   @Dependent(name = "envoy-deployment", type = EnvoyDeploymentDependent.class, dependsOn = "envoy-config",
+      reconcilePrecondition = Conditions.EnvoyEnabled.class),
+  @Dependent(name = "envoy-metrics-service", type = EnvoyMetricsServiceDependent.class,
       reconcilePrecondition = Conditions.EnvoyEnabled.class),
   @Dependent(name = "service-monitor", type = ServiceMonitorDependent.class,
       activationCondition = Conditions.ServiceMonitorCrdPresent.class,

@@ -40,6 +40,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -131,6 +132,7 @@ class WsClusterOperatorIT {
       assertEquals("True", cr.getStatus().getConditions().get(0).getStatus(), cr.getStatus().getConditions().toString());
       assertEquals(cr.getMetadata().getGeneration(), cr.getStatus().getObservedGeneration());
       assertNotNull(client.apps().deployments().inNamespace(NS).withName("prices-envoy").get());
+      assertNotNull(client.services().inNamespace(NS).withName("prices-envoy-metrics").get());
     });
     WsCluster created = get("prices");
     for (HasMetadata owned : ownedObjects(created)) {
@@ -212,6 +214,7 @@ class WsClusterOperatorIT {
     assertEquals("shard", entry.getSpec().getSelector().get("app.kubernetes.io/component"));
     assertNull(client.apps().deployments().inNamespace(NS).withName("quotes-envoy").get());
     assertNull(client.configMaps().inNamespace(NS).withName("quotes-envoy").get());
+    assertNull(client.services().inNamespace(NS).withName("quotes-envoy-metrics").get());
     assertTrue(registry.scrape().contains(
         "wscluster_autoscaler_recommended_shards{namespace=\"test\",wscluster=\"quotes\"} 4"));
 
@@ -276,6 +279,31 @@ class WsClusterOperatorIT {
         .anyMatch(e -> "ScaleDownContinues".equals(e.getReason())), "no ScaleDownContinues event");
   }
 
+  @Test
+  void switchingToAPlainServiceBalancerDeletesEnvoyAndItsMetricsService() {
+    client.resource(wsCluster("orders", 1)).create();
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      markShardsReady("orders");
+      assertNotNull(client.apps().deployments().inNamespace(NS).withName("orders-envoy").get());
+      Service metrics = client.services().inNamespace(NS).withName("orders-envoy-metrics").get();
+      assertNotNull(metrics);
+      assertEquals("envoy-metrics", metrics.getSpec().getPorts().get(0).getName());
+    });
+
+    edit("orders", c -> {
+      BalancerSpec balancer = new BalancerSpec();
+      balancer.setType(BalancerSpec.Type.Service);
+      c.getSpec().setBalancer(balancer);
+    });
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      assertNull(client.services().inNamespace(NS).withName("orders-envoy-metrics").get());
+      assertNull(client.apps().deployments().inNamespace(NS).withName("orders-envoy").get());
+      assertNull(client.configMaps().inNamespace(NS).withName("orders-envoy").get());
+      assertEquals("shard", client.services().inNamespace(NS).withName("orders").get().getSpec().getSelector()
+          .get("app.kubernetes.io/component"));
+    });
+  }
+
   private List<HasMetadata> ownedObjects(WsCluster cr) {
     return List.of(
         client.configMaps().inNamespace(NS).withName(WsClusterNames.shardConfig(cr)).get(),
@@ -285,7 +313,8 @@ class WsClusterOperatorIT {
         client.services().inNamespace(NS).withName(WsClusterNames.publicService(cr)).get(),
         client.resources(PodDisruptionBudget.class).inNamespace(NS)
             .withName(WsClusterNames.podDisruptionBudget(cr)).get(),
-        client.resources(Deployment.class).inNamespace(NS).withName(WsClusterNames.envoyDeployment(cr)).get());
+        client.resources(Deployment.class).inNamespace(NS).withName(WsClusterNames.envoyDeployment(cr)).get(),
+        client.services().inNamespace(NS).withName(WsClusterNames.envoyMetricsService(cr)).get());
   }
 
   private static WsCluster wsCluster(String name, int shards) {
@@ -310,12 +339,16 @@ class WsClusterOperatorIT {
     return client.apps().statefulSets().inNamespace(NS).withName(name + "-shard").get();
   }
 
-  /** As a user's edit: on a conflict with the operator's own status write, read again and retry. */
   private void scale(String name, int shards) {
+    edit(name, c -> c.getSpec().setShards(shards));
+  }
+
+  /** As a user's edit: on a conflict with the operator's own status write, read again and retry. */
+  private void edit(String name, Consumer<WsCluster> change) {
     for (int attempt = 1; ; attempt++) {
       try {
         client.resources(WsCluster.class).inNamespace(NS).withName(name).edit(c -> {
-          c.getSpec().setShards(shards);
+          change.accept(c);
           return c;
         });
         return;

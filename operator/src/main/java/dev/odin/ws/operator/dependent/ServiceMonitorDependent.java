@@ -9,7 +9,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
-/** The shards' ServiceMonitor, only where it is asked for and its CRD exists (see Conditions). */
+/** The ServiceMonitor of the shards and Envoy, only where it is asked for and its CRD exists (see Conditions). */
 @KubernetesDependent(informer = @Informer(labelSelector = WsClusterLabels.MANAGED))
 public class ServiceMonitorDependent extends CRUDKubernetesDependentResource<ServiceMonitor, WsCluster> {
   public ServiceMonitorDependent() {

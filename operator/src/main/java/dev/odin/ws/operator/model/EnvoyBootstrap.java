@@ -8,14 +8,23 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.odin.ws.api.ShardEnv;
 import dev.odin.ws.api.WsCluster;
+import java.util.List;
 
 /**
  * Envoy's bootstrap for one WsCluster (DESIGN §7): a WebSocket listener with no timeout that could cut a live
  * connection, and a cluster over the shards' headless Service balanced by least-request with a full scan (an
  * upgraded WebSocket is an active request for its whole life), health-checked on the shards' /readyz.
+ *
+ * <p>The admin interface listens on loopback only: it also serves /quitquitquit, /drain_listeners and runtime
+ * changes. A second listener, {@code metrics}, passes exactly /stats/prometheus and /ready on to it (Prometheus and
+ * the kubelet's probes) and answers every other path with 404.
  */
 public final class EnvoyBootstrap {
   public static final String CLUSTER = "shards";
+  /** The loopback admin interface, as an upstream of the metrics listener. */
+  public static final String ADMIN_CLUSTER = "envoy_admin";
+  /** The only admin pages the metrics listener serves. */
+  public static final List<String> METRICS_PATHS = List.of("/stats/prometheus", "/ready");
   /** Far above Envoy's default of 1024, which would silently cap connections per Envoy. */
   public static final long CIRCUIT_BREAKER_LIMIT = 1_000_000;
   private static final ObjectMapper YAML =
@@ -25,15 +34,16 @@ public final class EnvoyBootstrap {
   private static final String ROUTER = "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router";
   private static final String LEAST_REQUEST =
       "type.googleapis.com/envoy.extensions.load_balancing_policies.least_request.v3.LeastRequest";
+  private static final String LOOPBACK = "127.0.0.1";
 
   private EnvoyBootstrap() {}
 
   public static String yaml(WsCluster cr) {
     ObjectNode root = YAML.createObjectNode();
-    root.putObject("admin").set("address", address("0.0.0.0", EnvoyModel.ADMIN_PORT));
+    root.putObject("admin").set("address", address(LOOPBACK, EnvoyModel.ADMIN_PORT));
     ObjectNode resources = root.putObject("static_resources");
-    resources.putArray("listeners").add(listener());
-    resources.putArray("clusters").add(cluster(cr));
+    resources.putArray("listeners").add(listener()).add(metricsListener());
+    resources.putArray("clusters").add(cluster(cr)).add(adminCluster());
     try {
       return YAML.writeValueAsString(root);
     } catch (JsonProcessingException e) {
@@ -62,6 +72,39 @@ public final class EnvoyBootstrap {
     return listener;
   }
 
+  private static ObjectNode metricsListener() {
+    ObjectNode hcm = YAML.createObjectNode();
+    hcm.put("@type", HCM).put("stat_prefix", "metrics").put("codec_type", "AUTO");
+    ObjectNode host = hcm.putObject("route_config").put("name", "metrics").putArray("virtual_hosts").addObject()
+        .put("name", "metrics");
+    host.putArray("domains").add("*");
+    ArrayNode routes = host.putArray("routes");
+    for (String path : METRICS_PATHS) {
+      ObjectNode r = routes.addObject();
+      r.putObject("match").put("path", path); // exact: no prefix or suffix of it reaches the admin interface
+      r.putObject("route").put("cluster", ADMIN_CLUSTER);
+    }
+    ObjectNode rest = routes.addObject();
+    rest.putObject("match").put("prefix", "/");
+    rest.putObject("direct_response").put("status", 404);
+    hcm.putArray("http_filters").addObject().put("name", "envoy.filters.http.router")
+        .putObject("typed_config").put("@type", ROUTER);
+    ObjectNode listener = YAML.createObjectNode().put("name", "metrics");
+    listener.set("address", address("0.0.0.0", EnvoyModel.METRICS_PORT));
+    listener.putArray("filter_chains").addObject().putArray("filters").addObject()
+        .put("name", "envoy.filters.network.http_connection_manager").set("typed_config", hcm);
+    return listener;
+  }
+
+  private static ObjectNode adminCluster() {
+    ObjectNode c = YAML.createObjectNode()
+        .put("name", ADMIN_CLUSTER).put("type", "STATIC").put("connect_timeout", "1s");
+    c.putObject("load_assignment").put("cluster_name", ADMIN_CLUSTER)
+        .putArray("endpoints").addObject().putArray("lb_endpoints").addObject().putObject("endpoint")
+        .set("address", address(LOOPBACK, EnvoyModel.ADMIN_PORT));
+    return c;
+  }
+
   private static ObjectNode cluster(WsCluster cr) {
     ObjectNode c = YAML.createObjectNode()
         .put("name", CLUSTER).put("type", "STRICT_DNS").put("connect_timeout", "2s")
@@ -71,6 +114,8 @@ public final class EnvoyBootstrap {
         .putObject("typed_config").put("@type", LEAST_REQUEST).put("selection_method", "FULL_SCAN");
     // No panic mode: when every shard is draining or full, refuse rather than overload one of them.
     c.putObject("common_lb_config").putObject("healthy_panic_threshold").put("value", 0.0);
+    // envoy_cluster_endpoint_* per shard address (active requests = WebSockets, health): the per-shard view.
+    c.putObject("track_cluster_stats").put("per_endpoint_stats", true);
     ArrayNode thresholds = c.putObject("circuit_breakers").putArray("thresholds");
     for (String priority : new String[] {"DEFAULT", "HIGH"}) {
       thresholds.addObject().put("priority", priority)

@@ -4,17 +4,25 @@ import dev.odin.ws.api.WsCluster;
 import dev.odin.ws.api.WsClusterDefaults;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import java.util.Map;
 
-/** The Envoy balancer: its bootstrap ConfigMap and Deployment (balancer.type=Envoy). */
+/** The Envoy balancer: its bootstrap ConfigMap, Deployment and metrics Service (balancer.type=Envoy). */
 public final class EnvoyModel {
   public static final int LISTENER_PORT = 8080;
+  /** Envoy's admin interface, on loopback only (see {@link EnvoyBootstrap}). */
   public static final int ADMIN_PORT = 9901;
+  /** The metrics listener: /stats/prometheus and /ready of the admin interface, 404 for everything else. */
+  public static final int METRICS_PORT = 9902;
+  /** Port name of the metrics Service, which the ServiceMonitor scrapes. */
+  public static final String METRICS_PORT_NAME = "envoy-metrics";
   public static final String BOOTSTRAP_KEY = "envoy.yaml";
   private static final String CONFIG_DIR = "/etc/envoy";
 
@@ -51,7 +59,7 @@ public final class EnvoyModel {
         .withImage(envoyImage)
         .withArgs("-c", CONFIG_DIR + "/" + BOOTSTRAP_KEY, "--log-level", "warn")
         .addNewPort().withName("ws").withContainerPort(LISTENER_PORT).withProtocol("TCP").endPort()
-        .addNewPort().withName("admin").withContainerPort(ADMIN_PORT).withProtocol("TCP").endPort()
+        .addNewPort().withName("metrics").withContainerPort(METRICS_PORT).withProtocol("TCP").endPort()
         .withReadinessProbe(probe(2))
         .withLivenessProbe(probe(10))
         .withNewResources()
@@ -70,9 +78,22 @@ public final class EnvoyModel {
         .build();
   }
 
+  /** ClusterIP Service over the Envoy pods' metrics listener, for the ServiceMonitor. */
+  public static Service metricsService(WsCluster cr) {
+    return new ServiceBuilder()
+        .withMetadata(Metadata.of(cr, WsClusterNames.envoyMetricsService(cr), WsClusterLabels.BALANCER))
+        .withNewSpec()
+        .withType("ClusterIP")
+        .withSelector(WsClusterLabels.selector(cr, WsClusterLabels.BALANCER))
+        .addNewPort().withName(METRICS_PORT_NAME).withPort(METRICS_PORT).withTargetPort(new IntOrString("metrics"))
+        .withProtocol("TCP").endPort()
+        .endSpec()
+        .build();
+  }
+
   private static Probe probe(int periodSeconds) {
     return new ProbeBuilder()
-        .withNewHttpGet().withPath("/ready").withNewPort("admin").endHttpGet()
+        .withNewHttpGet().withPath("/ready").withNewPort("metrics").endHttpGet()
         .withPeriodSeconds(periodSeconds)
         .withTimeoutSeconds(2)
         .build();

@@ -29,10 +29,16 @@ public final class WsClusterLabels {
 
   /** The immutable selector of {@code component}'s pods (no managed-by: selectors never change). */
   public static Map<String, String> selector(WsCluster cr, String component) {
+    Map<String, String> labels = instanceSelector(cr);
+    labels.put(COMPONENT, component);
+    return labels;
+  }
+
+  /** The labels every object of one WsCluster carries, whatever its component. */
+  public static Map<String, String> instanceSelector(WsCluster cr) {
     Map<String, String> labels = new TreeMap<>();
     labels.put(NAME, APP);
     labels.put(INSTANCE, cr.getMetadata().getName());
-    labels.put(COMPONENT, component);
     return labels;
   }
 

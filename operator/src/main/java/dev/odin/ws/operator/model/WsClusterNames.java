@@ -46,7 +46,12 @@ public final class WsClusterNames {
     return cr.getMetadata().getName() + "-envoy";
   }
 
-  /** ServiceMonitor of the shards' /metrics. */
+  /** ClusterIP Service over the Envoy pods' metrics listener (port {@code envoy-metrics}). */
+  public static String envoyMetricsService(WsCluster cr) {
+    return cr.getMetadata().getName() + "-envoy-metrics";
+  }
+
+  /** ServiceMonitor of the shards' /metrics and Envoy's /stats/prometheus (named after the shards, as before). */
   public static String serviceMonitor(WsCluster cr) {
     return statefulSet(cr);
   }

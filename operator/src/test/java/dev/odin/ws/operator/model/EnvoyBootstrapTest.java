@@ -13,10 +13,15 @@ import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.HealthCheck;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.least_request.v3.LeastRequest;
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The rendered bootstrap, parsed strictly by Envoy's own protobuf API (unknown fields and bad values fail). */
@@ -41,8 +46,42 @@ class EnvoyBootstrapTest {
   }
 
   private static HttpConnectionManager hcm() throws Exception {
-    return BOOTSTRAP.getStaticResources().getListeners(0).getFilterChains(0).getFilters(0).getTypedConfig()
-        .unpack(HttpConnectionManager.class);
+    return hcm(BOOTSTRAP.getStaticResources().getListeners(0));
+  }
+
+  private static HttpConnectionManager hcm(Listener listener) throws Exception {
+    return listener.getFilterChains(0).getFilters(0).getTypedConfig().unpack(HttpConnectionManager.class);
+  }
+
+  private static Listener listener(String name) {
+    return BOOTSTRAP.getStaticResources().getListenersList().stream().filter(l -> l.getName().equals(name))
+        .findFirst().orElseThrow(() -> new AssertionError("no listener " + name));
+  }
+
+  private static Cluster cluster(String name) {
+    return BOOTSTRAP.getStaticResources().getClustersList().stream().filter(c -> c.getName().equals(name))
+        .findFirst().orElseThrow(() -> new AssertionError("no cluster " + name));
+  }
+
+  /**
+   * The route Envoy picks for a GET of {@code path} on the metrics listener: the first whose match accepts it.
+   * Only exact-path and prefix matches are modelled; any other kind of match fails the test rather than guess.
+   */
+  private static Optional<Route> metricsRoute(String path) throws Exception {
+    String withoutQuery = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+    for (Route r : hcm(listener("metrics")).getRouteConfig().getVirtualHosts(0).getRoutesList()) {
+      var match = r.getMatch();
+      assertEquals(0, match.getHeadersCount(), "header matches are not modelled");
+      boolean matches = switch (match.getPathSpecifierCase()) {
+        case PATH -> match.getPath().equals(withoutQuery);
+        case PREFIX -> path.startsWith(match.getPrefix());
+        default -> throw new AssertionError("unmodelled route match " + match.getPathSpecifierCase());
+      };
+      if (matches) {
+        return Optional.of(r);
+      }
+    }
+    return Optional.empty();
   }
 
   @Test
@@ -92,8 +131,65 @@ class EnvoyBootstrapTest {
   }
 
   @Test
+  void adminInterfaceListensOnLoopbackOnly() {
+    SocketAddress admin = BOOTSTRAP.getAdmin().getAddress().getSocketAddress();
+    assertEquals("127.0.0.1", admin.getAddress());
+    assertEquals(EnvoyModel.ADMIN_PORT, admin.getPortValue());
+    for (Listener l : BOOTSTRAP.getStaticResources().getListenersList()) {
+      assertTrue(l.getAddress().getSocketAddress().getPortValue() != EnvoyModel.ADMIN_PORT, l.getName());
+    }
+  }
+
+  @Test
+  void metricsListenerOnAllInterfacesRoutesOnlyPrometheusStatsAndReadyToTheLoopbackAdminInterface()
+      throws Exception {
+    SocketAddress metrics = listener("metrics").getAddress().getSocketAddress();
+    assertEquals("0.0.0.0", metrics.getAddress());
+    assertEquals(EnvoyModel.METRICS_PORT, metrics.getPortValue());
+    Cluster admin = cluster(EnvoyBootstrap.ADMIN_CLUSTER);
+    assertEquals(Cluster.DiscoveryType.STATIC, admin.getType());
+    SocketAddress upstream = admin.getLoadAssignment().getEndpoints(0).getLbEndpoints(0).getEndpoint().getAddress()
+        .getSocketAddress();
+    assertEquals("127.0.0.1", upstream.getAddress());
+    assertEquals(EnvoyModel.ADMIN_PORT, upstream.getPortValue());
+    for (String path : List.of("/stats/prometheus", "/ready", "/stats/prometheus?usedonly")) {
+      assertEquals(EnvoyBootstrap.ADMIN_CLUSTER, metricsRoute(path).orElseThrow().getRoute().getCluster(), path);
+    }
+  }
+
+  @Test
+  void metricsListenerAnswers404ForEveryOtherAdminPage() throws Exception {
+    for (String path : List.of("/quitquitquit", "/drain_listeners", "/healthcheck/fail", "/runtime_modify",
+        "/logging", "/config_dump", "/clusters", "/stats", "/", "/ready/", "/readyz", "/stats/prometheusx",
+        "/stats/prometheus/../../quitquitquit", "/READY", "//ready")) {
+      Route r = metricsRoute(path).orElseThrow(() -> new AssertionError("no route at all for " + path));
+      assertFalse(r.hasRoute(), path + " is routed to " + r.getRoute().getCluster());
+      assertEquals(404, r.getDirectResponse().getStatus(), path);
+    }
+    // No other route of the metrics listener reaches the admin interface.
+    for (Route r : hcm(listener("metrics")).getRouteConfig().getVirtualHosts(0).getRoutesList()) {
+      if (r.hasRoute()) {
+        assertTrue(EnvoyBootstrap.METRICS_PATHS.contains(r.getMatch().getPath()), r.toString());
+      }
+    }
+  }
+
+  @Test
+  void theWebSocketListenerHasNoRouteToTheAdminInterface() throws Exception {
+    for (Route r : hcm().getRouteConfig().getVirtualHosts(0).getRoutesList()) {
+      assertEquals(EnvoyBootstrap.CLUSTER, r.getRoute().getCluster());
+    }
+  }
+
+  @Test
+  void shardsClusterEmitsPerEndpointStats() {
+    assertTrue(SHARDS.getTrackClusterStats().getPerEndpointStats());
+    assertEquals(EnvoyBootstrap.CLUSTER, SHARDS.getName());
+  }
+
+  @Test
   void bootstrapSatisfiesEnvoysFieldConstraints() {
-    assertEquals(java.util.List.of(), new EnvoyConstraints(TYPES).violations(BOOTSTRAP));
+    assertEquals(List.of(), new EnvoyConstraints(TYPES).violations(BOOTSTRAP));
   }
 
   @Test

@@ -38,6 +38,7 @@ class RenderedObjectsTest {
         ShardServicesModel.podDisruptionBudget(cr),
         EnvoyModel.config(cr),
         EnvoyModel.deployment(cr, "envoy:1"),
+        EnvoyModel.metricsService(cr),
         ServiceMonitorModel.desired(cr));
     for (HasMetadata o : objects) {
       String yaml = Serialization.asYaml(o);
