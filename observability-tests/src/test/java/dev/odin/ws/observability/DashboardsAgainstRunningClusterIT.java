@@ -94,6 +94,8 @@ class DashboardsAgainstRunningClusterIT {
         "odin-ws-balancer.json / Downstream connections / A",
         "odin-ws-balancer.json / New downstream connections / A",
         "odin-ws-balancer.json / Upstream active requests / A",
+        "odin-ws-balancer.json / Upstream active requests per shard (Envoy) / A",
+        "odin-ws-balancer.json / Shard health per endpoint (Envoy) / A",
         "odin-ws-balancer.json / Healthy shards (Envoy's view) / A",
         "odin-ws-balancer.json / Healthy shards (Envoy's view) / B",
         "odin-ws-balancer.json / Health-check failures and refusals / A",
@@ -111,7 +113,8 @@ class DashboardsAgainstRunningClusterIT {
     Set<String> used = new TreeSet<>();
     all.forEach(q -> used.addAll(Grafana.metricNames(q.expr())));
     assertThat(used).contains("ws_connections_active", "wscluster_shards_ready",
-        "operator_sdk_reconciliations_failed_total", "balancer_backend_healthy", "envoy_cluster_upstream_rq_active");
+        "operator_sdk_reconciliations_failed_total", "balancer_backend_healthy", "envoy_cluster_upstream_rq_active",
+        "envoy_cluster_endpoint_rq_active");
 
     Awaitility.await("every used metric name scraped").atMost(Duration.ofSeconds(120))
         .pollInterval(Duration.ofSeconds(1))
@@ -165,8 +168,18 @@ class DashboardsAgainstRunningClusterIT {
     List<String> statPrefixes = bootstrap.findValuesAsText("stat_prefix");
     List<String> clusters = new ArrayList<>();
     bootstrap.path("static_resources").path("clusters").forEach(c -> clusters.add(c.path("name").asText()));
-    assertThat(bootstrap.path("admin").path("address").path("socket_address").path("port_value").asInt())
-        .as("admin port, where /stats/prometheus is served").isEqualTo(9901);
+    List<String> routedToAdmin = new ArrayList<>();
+    bootstrap.path("static_resources").path("listeners").forEach(l -> {
+      if (l.path("address").path("socket_address").path("port_value").asInt() == 9902) {
+        l.findValues("routes").forEach(routes -> routes.forEach(r -> {
+          if (r.path("route").path("cluster").asText().equals("envoy_admin")) {
+            routedToAdmin.add(r.path("match").path("path").asText());
+          }
+        }));
+      }
+    });
+    assertThat(routedToAdmin).as("the metrics listener (port 9902, which the ServiceMonitor scrapes) serves the"
+        + " admin interface's /stats/prometheus").contains("/stats/prometheus");
 
     for (Path dashboard : Grafana.dashboardFiles()) {
       for (Grafana.Query q : Grafana.panelQueries(dashboard, VARIABLES)) {
