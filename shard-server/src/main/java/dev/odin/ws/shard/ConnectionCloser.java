@@ -2,7 +2,6 @@ package dev.odin.ws.shard;
 
 import dev.odin.ws.shard.ws.ClientSession;
 import dev.odin.ws.shard.ws.CloseReason;
-import io.netty.channel.Channel;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -33,13 +32,13 @@ public final class ConnectionCloser implements AutoCloseable {
    * {@code window}. The future completes once every chosen close has been requested.
    */
   public CompletableFuture<Integer> closePaced(
-      Iterable<Channel> clients, int limit, Duration window, CloseReason reason, String text) {
-    Deque<Channel> queue = new ArrayDeque<>();
-    for (Channel channel : clients) {
+      Iterable<ClientSession> clients, int limit, Duration window, CloseReason reason, String text) {
+    Deque<ClientSession> queue = new ArrayDeque<>();
+    for (ClientSession session : clients) {
       if (queue.size() >= limit) {
         break;
       }
-      queue.add(channel);
+      queue.add(session);
     }
     int total = queue.size();
     CompletableFuture<Integer> done = new CompletableFuture<>();
@@ -51,15 +50,12 @@ public final class ConnectionCloser implements AutoCloseable {
     int perTick = (int) Math.max(1, (total + ticks - 1) / ticks);
     ScheduledFuture<?>[] task = new ScheduledFuture<?>[1];
     task[0] = timer.scheduleAtFixedRate(() -> {
-      List<Channel> slice = new ArrayList<>(perTick);
+      List<ClientSession> slice = new ArrayList<>(perTick);
       for (int i = 0; i < perTick && !queue.isEmpty(); i++) {
         slice.add(queue.poll());
       }
-      for (Channel channel : slice) {
-        ClientSession session = channel.pipeline().get(ClientSession.class);
-        if (session != null && channel.isActive()) {
-          session.closeFromAnyThread(reason, text);
-        }
+      for (ClientSession session : slice) {
+        session.closeFromAnyThread(reason, text);
       }
       if (queue.isEmpty()) {
         done.complete(total);

@@ -7,10 +7,12 @@ import dev.odin.ws.shard.kafka.ReplayService;
 import dev.odin.ws.shard.kafka.TopicIds;
 import dev.odin.ws.shard.management.ManagementHandler;
 import dev.odin.ws.shard.metrics.ShardMetrics;
+import dev.odin.ws.shard.ws.ClientSessions;
 import dev.odin.ws.shard.ws.CloseReason;
+import dev.odin.ws.shard.ws.SessionServices;
 import dev.odin.ws.shard.ws.ShardServerInitializer;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -40,6 +42,7 @@ public final class ShardServer implements AutoCloseable {
   private final BroadcastConsumer consumer;
   private final ReplayService replay;
   private final ShardState state;
+  private final ClientSessions sessions;
   private final ConnectionCloser closer = new ConnectionCloser();
   private Channel wsChannel;
   private Channel managementChannel;
@@ -55,6 +58,7 @@ public final class ShardServer implements AutoCloseable {
     this.consumer = new BroadcastConsumer(config, fanOut, topicIds, metrics);
     this.replay = new ReplayService(config, topicIds, metrics);
     this.state = new ShardState(config, consumer);
+    this.sessions = new ClientSessions(ioGroup);
     metrics.bindState(state::connections, fanOut::subscriptions, consumer::lag,
         () -> state.draining() ? 1 : 0, config::maxConnections);
     for (CloseReason reason : CloseReason.values()) {
@@ -88,9 +92,10 @@ public final class ShardServer implements AutoCloseable {
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
             new WriteBufferWaterMark(config.writeBufferLowBytes(), config.writeBufferHighBytes()))
-        // Clients send little; a small first read buffer keeps idle connections cheap.
-        .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 512, 65536))
-        .childHandler(new ShardServerInitializer(state, fanOut, replay, metrics))
+        // Clients send little, and read buffers are pooled per read, not kept per connection: a fixed size
+        // needs no per-connection size estimator (~50 bytes on every idle connection).
+        .childOption(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
+        .childHandler(new ShardServerInitializer(new SessionServices(state, fanOut, replay, metrics, sessions)))
         .bind(new InetSocketAddress(config.bindAddress(), config.port()))
         .syncUninterruptibly()
         .channel();
@@ -108,6 +113,7 @@ public final class ShardServer implements AutoCloseable {
         .bind(new InetSocketAddress(config.bindAddress(), config.managementPort()))
         .syncUninterruptibly()
         .channel();
+    sessions.startSweeping(config.pingInterval());
     consumer.start();
     replay.start();
     log.info("shard {} of {} listening: ws {} management {} transport {} group {}",
@@ -134,13 +140,15 @@ public final class ShardServer implements AutoCloseable {
   public CompletableFuture<Integer> drain() {
     state.startDraining();
     log.info("draining {} connection(s) over {}", state.connections(), config.drainWindow());
-    return closer.closePaced(state.clients(), Integer.MAX_VALUE, config.drainWindow(), CloseReason.DRAIN, "shard draining");
+    return sessions.snapshot().thenCompose(clients ->
+        closer.closePaced(clients, Integer.MAX_VALUE, config.drainWindow(), CloseReason.DRAIN, "shard draining"));
   }
 
   /** Closes {@code count} clients with 1012, paced over the drain window; the shard stays ready. */
   public CompletableFuture<Integer> shed(int count) {
     log.info("shedding {} connection(s) over {}", count, config.drainWindow());
-    return closer.closePaced(state.clients(), count, config.drainWindow(), CloseReason.SHED, "rebalancing");
+    return sessions.snapshot().thenCompose(clients ->
+        closer.closePaced(clients, count, config.drainWindow(), CloseReason.SHED, "rebalancing"));
   }
 
   /**
@@ -150,7 +158,8 @@ public final class ShardServer implements AutoCloseable {
   public void shutdownGracefully() {
     state.startDraining();
     log.info("shutting down: closing {} connection(s) over {}", state.connections(), config.drainWindow());
-    closer.closePaced(state.clients(), Integer.MAX_VALUE, config.drainWindow(), CloseReason.SHUTDOWN, "shard restarting");
+    sessions.snapshot().thenCompose(clients ->
+        closer.closePaced(clients, Integer.MAX_VALUE, config.drainWindow(), CloseReason.SHUTDOWN, "shard restarting"));
     long deadline = System.nanoTime() + config.drainWindow().plus(Duration.ofSeconds(6)).toNanos();
     while (state.connections() > 0 && System.nanoTime() < deadline) {
       try {

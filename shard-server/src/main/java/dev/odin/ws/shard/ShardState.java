@@ -2,10 +2,7 @@ package dev.odin.ws.shard;
 
 import dev.odin.ws.shard.config.ShardServerConfig;
 import dev.odin.ws.shard.kafka.ConsumerStatus;
-import io.netty.channel.Channel;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.channel.ChannelFutureListener;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** The shard-wide facts that admission, readiness, /stats and metrics agree on. */
@@ -13,8 +10,10 @@ public final class ShardState {
   private final ShardServerConfig config;
   private final ConsumerStatus consumer;
   private final AtomicInteger admitted = new AtomicInteger();
-  private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+  private final AtomicInteger connections = new AtomicInteger();
   private volatile boolean draining;
+  /** One listener for every channel: a lambda per channel would keep its creator alive as long as the channel. */
+  private final ChannelFutureListener releaseAdmissionOnClose = future -> releaseAdmission();
 
   public ShardState(ShardServerConfig config, ConsumerStatus consumer) {
     this.config = config;
@@ -41,16 +40,24 @@ public final class ShardState {
     admitted.decrementAndGet();
   }
 
-  public void addClient(Channel channel) {
-    clients.add(channel);
+  /** Gives the slot back when the channel closes. */
+  public ChannelFutureListener releaseAdmissionOnClose() {
+    return releaseAdmissionOnClose;
   }
 
-  public ChannelGroup clients() {
-    return clients;
+  /** A client finished its WebSocket handshake. */
+  public void clientEstablished() {
+    connections.incrementAndGet();
   }
 
+  /** An established client's connection ended. */
+  public void clientGone() {
+    connections.decrementAndGet();
+  }
+
+  /** Established WebSocket connections. */
   public int connections() {
-    return clients.size();
+    return connections.get();
   }
 
   public boolean full() {

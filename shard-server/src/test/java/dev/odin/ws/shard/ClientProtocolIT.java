@@ -48,7 +48,9 @@ class ClientProtocolIT {
         "ODIN_WS_INBOUND_MESSAGES_PER_SECOND", "5",
         "ODIN_WS_INBOUND_BURST", "10",
         "ODIN_WS_MAX_CONNECTIONS", "20",
-        "ODIN_WS_HANDSHAKE_TIMEOUT_SECONDS", "1"));
+        "ODIN_WS_HANDSHAKE_TIMEOUT_SECONDS", "1",
+        "ODIN_WS_PING_INTERVAL_SECONDS", "1",
+        "ODIN_WS_IDLE_TIMEOUT_SECONDS", "3"));
     Shards.awaitReady(shard);
     producer = Shards.producer(kafka.bootstrapServers());
     clients = new WsClients();
@@ -160,6 +162,27 @@ class ClientProtocolIT {
     assertThat(flooder.messages("error")).isNotEmpty()
         .allMatch(m -> "rate_limited".equals(m.path("code").asText()));
     assertStillReceives(bystander, "k");
+  }
+
+  @Test
+  void aClientThatAnswersTheServersPingsStaysConnectedPastTheIdleTimeout() {
+    WsClient client = subscribedClient("q");
+    // Netty's client answers pings with pongs; it sends nothing else for longer than the 3 s idle timeout.
+    Awaitility.await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(30)).until(client::isOpen);
+    assertStillReceives(client, "q");
+  }
+
+  @Test
+  void aClientThatStopsReadingIsClosedAsIdleWhileOthersKeepReceiving() throws Exception {
+    WsClient bystander = subscribedClient("r");
+    WsClient silent = subscribedClient("r");
+    double idleBefore = Shards.metric(shard, "ws_connections_closed_total", "reason=\"idle\"");
+    silent.channel().config().setAutoRead(false); // reads nothing, so never answers a ping
+    Awaitility.await("the shard closed the silent client as idle").atMost(WAIT)
+        .until(() -> Shards.metric(shard, "ws_connections_closed_total", "reason=\"idle\"") > idleBefore);
+    silent.channel().config().setAutoRead(true);
+    assertThat(silent.closeCode().get(20, TimeUnit.SECONDS)).isEqualTo(1000);
+    assertStillReceives(bystander, "r");
   }
 
   @Test

@@ -35,14 +35,18 @@ public final class FanOut {
     }
   }
 
-  /** Called on {@code loop}, the subscriber's own event loop. */
-  public boolean subscribe(EventExecutor loop, String channel, Subscriber subscriber) {
-    if (!loops.get(loop).add(channel, subscriber)) {
-      return false;
+  /**
+   * Called on {@code loop}, the subscriber's own event loop. Returns the loop's shared instance of the
+   * channel name (for the subscriber to keep instead of its own copy), or null when already subscribed.
+   */
+  public String subscribe(EventExecutor loop, String channel, Subscriber subscriber) {
+    String canonical = loops.get(loop).add(channel, subscriber);
+    if (canonical == null) {
+      return null;
     }
-    interest.merge(channel, 1, Integer::sum);
+    interest.merge(canonical, 1, Integer::sum);
     subscriptions.incrementAndGet();
-    return true;
+    return canonical;
   }
 
   /** Called on {@code loop}, the subscriber's own event loop. */

@@ -19,8 +19,10 @@ final class LoopSubscriptions {
     this.metrics = metrics;
   }
 
-  boolean add(String channel, Subscriber subscriber) {
-    return byChannel.computeIfAbsent(channel, c -> new SubscriberList()).add(subscriber);
+  /** The loop's own instance of the channel name when added, null when already subscribed. */
+  String add(String channel, Subscriber subscriber) {
+    SubscriberList list = byChannel.computeIfAbsent(channel, SubscriberList::new);
+    return list.add(subscriber) ? list.channel() : null;
   }
 
   boolean remove(String channel, Subscriber subscriber) {

@@ -8,9 +8,18 @@ import java.util.Map;
  * removal by swapping in the last element. Confined to its event loop, so no locking.
  */
 final class SubscriberList {
+  private final String channel;
   private Subscriber[] items = new Subscriber[4];
   private int size;
   private final Map<Subscriber, Integer> positions = new IdentityHashMap<>();
+
+  SubscriberList(String channel) {
+    this.channel = channel;
+  }
+
+  String channel() {
+    return channel;
+  }
 
   boolean add(Subscriber subscriber) {
     if (positions.containsKey(subscriber)) {

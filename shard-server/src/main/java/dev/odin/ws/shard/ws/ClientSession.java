@@ -1,33 +1,41 @@
 package dev.odin.ws.shard.ws;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.odin.ws.shard.ShardState;
 import dev.odin.ws.shard.config.ShardServerConfig;
 import dev.odin.ws.shard.fanout.ChannelFrames;
-import dev.odin.ws.shard.fanout.FanOut;
 import dev.odin.ws.shard.fanout.Subscriber;
 import dev.odin.ws.shard.kafka.Position;
 import dev.odin.ws.shard.kafka.ReplayService;
 import dev.odin.ws.shard.metrics.ShardMetrics;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.TooLongFrameException;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
-import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,19 +43,35 @@ import org.slf4j.LoggerFactory;
 /**
  * One client connection after the upgrade: its subscriptions, its inbound rate limit, its
  * keep-alive and its close. All of its state is touched only on the channel's event loop.
+ *
+ * <p>Once the handshake is done the session is the only handler after Netty's frame decoder and
+ * encoder: it answers pings and closes, joins fragments and checks UTF-8 itself, and its loop's
+ * sweep does the keep-alive, because every handler and timer kept per connection costs memory on
+ * every idle connection.
  */
-public final class ClientSession extends SimpleChannelInboundHandler<WebSocketFrame> implements Subscriber {
+public final class ClientSession extends ChannelInboundHandlerAdapter implements Subscriber, ClientFrames.Sink {
   private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
   /** How long a close frame may wait behind a full outbound buffer before the socket is cut. */
   static final long CLOSE_GRACE_MILLIS = 5_000;
 
-  private final ShardState state;
-  private final FanOut fanOut;
-  private final ReplayService replay;
-  private final ShardMetrics metrics;
+  /** The attribute where Netty's protocol handler keeps the handshaker; dropped with that handler. */
+  private static final AttributeKey<WebSocketServerHandshaker> HANDSHAKER =
+      AttributeKey.valueOf(WebSocketServerHandshaker.class, "HANDSHAKER");
+  private static final String[] NO_CHANNELS = new String[0];
+
+  private final SessionServices services;
   private final ShardServerConfig config;
-  private final ClientRequestHandler requests;
-  private final Set<String> channels = new HashSet<>();
+  /** Subscribed channels: an array, since a connection has few and a set costs ~150 bytes more. */
+  private String[] channels = NO_CHANNELS;
+  private int channelCount;
+  /** Slot in the loop's {@link LoopSessions}; -1 when not registered. */
+  int slot = -1;
+  /** A fragmented text message being joined; null otherwise (the common case). */
+  private CompositeByteBuf fragments;
+  /** The start of a frame whose rest has not arrived yet; null otherwise (the common case). */
+  private ByteBuf partial;
+  private boolean skippingBinaryFragments;
+  private boolean discarding;
   /** Seams of resuming subscriptions, by channel; null while there are none (the common case). */
   private Map<String, Recovery> recoveries;
   private ChannelHandlerContext ctx;
@@ -56,17 +80,14 @@ public final class ClientSession extends SimpleChannelInboundHandler<WebSocketFr
   private CloseReason closeReason;
   private ScheduledFuture<?> forcedClose;
   private long lastReadNanos = System.nanoTime();
+  private long lastPingNanos;
   private double tokens;
   private long lastRefillNanos = System.nanoTime();
   private int overLimit;
 
-  public ClientSession(ShardState state, FanOut fanOut, ReplayService replay, ShardMetrics metrics) {
-    this.state = state;
-    this.fanOut = fanOut;
-    this.replay = replay;
-    this.metrics = metrics;
-    this.config = state.config();
-    this.requests = new ClientRequestHandler(this);
+  public ClientSession(SessionServices services) {
+    this.services = services;
+    this.config = services.config();
     this.tokens = config.inboundBurst();
   }
 
@@ -80,32 +101,183 @@ public final class ClientSession extends SimpleChannelInboundHandler<WebSocketFr
     if (evt instanceof HandshakeComplete) {
       established = true;
       lastReadNanos = System.nanoTime();
-      state.addClient(ctx.channel());
-      metrics.connectionOpened();
-    } else if (evt instanceof IdleStateEvent) {
-      onIdle();
+      lastPingNanos = lastReadNanos;
+      // From here the session reads and writes the frames itself; a decoder removed with bytes
+      // still buffered hands them on to the session as a ByteBuf.
+      removeIfPresent(ctx, WebSocketServerProtocolHandler.class);
+      removeIfPresent(ctx, WebSocketFrameEncoder.class);
+      removeIfPresent(ctx, WebSocketFrameDecoder.class);
+      ctx.channel().attr(HANDSHAKER).getAndRemove();
+      services.state().clientEstablished();
+      services.sessions().add(ctx.executor(), this);
+      services.metrics().connectionOpened();
     } else {
       super.userEventTriggered(ctx, evt);
     }
   }
 
   @Override
-  protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
     lastReadNanos = System.nanoTime();
-    if (closeReason != null) {
+    if (msg instanceof ByteBuf bytes) {
+      onBytes(bytes);
+    } else if (msg instanceof WebSocketFrame frame) {
+      // Frames Netty's decoder produced before the handshake completed and the session took over the bytes.
+      try {
+        frame(opcodeOf(frame), frame.isFinalFragment(), frame.content());
+      } finally {
+        frame.release();
+      }
+    } else {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  /** Ownership: takes {@code in}; a partial frame at its end is kept (copied) until the rest arrives. */
+  private void onBytes(ByteBuf in) {
+    if (discarding) {
+      in.release();
       return;
     }
-    if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
-      if (!takeToken()) {
-        return;
-      }
-      if (frame instanceof TextWebSocketFrame text) {
-        requests.handle(text.text());
+    ByteBuf buf = in;
+    if (partial != null) {
+      partial.writeBytes(in);
+      in.release();
+      buf = partial;
+    }
+    ClientFrames.Step step = ClientFrames.Step.FRAME;
+    while (buf.isReadable() && step == ClientFrames.Step.FRAME) {
+      step = ClientFrames.next(buf, config.maxFrameBytes(), fragments != null || skippingBinaryFragments, this);
+    }
+    if (step == ClientFrames.Step.NEED_MORE && buf.isReadable() && ctx.channel().isActive()) {
+      if (buf == in) {
+        partial = ctx.alloc().buffer(buf.readableBytes()).writeBytes(buf);
+        in.release();
       } else {
+        partial.discardReadBytes();
+      }
+      return;
+    }
+    buf.release();
+    partial = null;
+  }
+
+  private static int opcodeOf(WebSocketFrame frame) {
+    if (frame instanceof TextWebSocketFrame) {
+      return ClientFrames.TEXT;
+    } else if (frame instanceof BinaryWebSocketFrame) {
+      return ClientFrames.BINARY;
+    } else if (frame instanceof ContinuationWebSocketFrame) {
+      return ClientFrames.CONTINUATION;
+    } else if (frame instanceof CloseWebSocketFrame) {
+      return ClientFrames.CLOSE;
+    } else if (frame instanceof PingWebSocketFrame) {
+      return ClientFrames.PING;
+    }
+    return ClientFrames.PONG;
+  }
+
+  @Override
+  public void frame(int opcode, boolean fin, ByteBuf payload) {
+    if (opcode == ClientFrames.CLOSE) {
+      onCloseFrame(payload);
+    } else if (closeReason != null) {
+      return; // closing: only the client's close frame matters now
+    } else if (opcode == ClientFrames.PING) {
+      ctx.writeAndFlush(ClientFrames.encode(ctx.alloc(), ClientFrames.PONG, payload.retain()), ctx.voidPromise());
+    } else if (opcode != ClientFrames.PONG) {
+      onDataFrame(opcode, fin, payload);
+    }
+    // Pong frames only refresh lastReadNanos.
+  }
+
+  @Override
+  public void violation(CloseReason reason, String text) {
+    discarding = true; // the stream has lost its framing: nothing after this point can be read
+    releaseFragments();
+    if (closeReason == null) {
+      close(reason, text);
+    } else {
+      ctx.close();
+    }
+  }
+
+  /** Text messages may come in fragments (RFC 6455 §5.4); their order has been checked by the parser. */
+  private void onDataFrame(int opcode, boolean fin, ByteBuf payload) {
+    if (opcode == ClientFrames.BINARY || skippingBinaryFragments) {
+      skippingBinaryFragments = !fin;
+      if (fin && takeToken()) {
         send(Replies.error(ErrorCode.BINARY_NOT_SUPPORTED, "the protocol uses JSON text frames", null));
       }
+      return;
     }
-    // Pong frames only refresh lastReadNanos; pings and closes are answered by the protocol handler.
+    if (opcode == ClientFrames.TEXT && fin) {
+      onText(payload);
+      return;
+    }
+    if (fragments == null) {
+      fragments = ctx.alloc().compositeBuffer();
+    }
+    fragments.addComponent(true, payload.retain());
+    if (fragments.readableBytes() > config.maxFrameBytes()) {
+      releaseFragments();
+      close(CloseReason.FRAME_TOO_BIG, "message larger than " + config.maxFrameBytes() + " bytes");
+      return;
+    }
+    if (fin) {
+      try {
+        onText(fragments);
+      } finally {
+        releaseFragments();
+      }
+    }
+  }
+
+  private void onText(ByteBuf utf8) {
+    if (!ByteBufUtil.isText(utf8, StandardCharsets.UTF_8)) {
+      close(CloseReason.INVALID_TEXT, "text frame is not valid UTF-8");
+      return;
+    }
+    if (takeToken()) {
+      new ClientRequestHandler(this).handle(utf8.toString(StandardCharsets.UTF_8));
+    }
+  }
+
+  /** The client's close: answered and the connection ended; or the answer to the shard's own close. */
+  private void onCloseFrame(ByteBuf payload) {
+    if (closeReason != null) {
+      ctx.close(); // the client answered our close frame
+      return;
+    }
+    closeReason = CloseReason.CLIENT;
+    unsubscribeAll();
+    ByteBuf code = payload.readableBytes() >= 2
+        ? payload.retainedSlice(payload.readerIndex(), 2) : Unpooled.EMPTY_BUFFER;
+    ctx.writeAndFlush(ClientFrames.encode(ctx.alloc(), ClientFrames.CLOSE, code))
+        .addListener(ChannelFutureListener.CLOSE);
+    scheduleForcedClose();
+  }
+
+  private void releaseFragments() {
+    if (fragments != null) {
+      fragments.release();
+      fragments = null;
+    }
+    skippingBinaryFragments = false;
+  }
+
+  private void releasePartial() {
+    if (partial != null) {
+      partial.release();
+      partial = null;
+    }
+  }
+
+  private static void removeIfPresent(ChannelHandlerContext ctx, Class<? extends ChannelHandler> type) {
+    ChannelHandler handler = ctx.pipeline().get(type);
+    if (handler != null) {
+      ctx.pipeline().remove(handler);
+    }
   }
 
   @Override
@@ -132,30 +304,58 @@ public final class ClientSession extends SimpleChannelInboundHandler<WebSocketFr
     return false;
   }
 
-  private void onIdle() {
+  /** Called by the loop's sweep: ping a quiet client, close one quiet for longer than the idle timeout. */
+  void checkIdle(long nowNanos) {
     if (!established || closeReason != null) {
       return;
     }
-    long idleNanos = System.nanoTime() - lastReadNanos;
-    if (idleNanos >= config.idleTimeout().toNanos()) {
+    if (nowNanos - lastReadNanos >= config.idleTimeout().toNanos()) {
       close(CloseReason.IDLE, "idle timeout");
-    } else {
-      ctx.writeAndFlush(new PingWebSocketFrame());
+    } else if (nowNanos - Math.max(lastReadNanos, lastPingNanos) >= config.pingInterval().toNanos()) {
+      lastPingNanos = nowNanos;
+      ctx.writeAndFlush(ClientFrames.encode(ctx.alloc(), ClientFrames.PING, Unpooled.EMPTY_BUFFER), ctx.voidPromise());
     }
   }
 
   // ---- requests (called by ClientRequestHandler, on the event loop) ----
 
   void send(TextWebSocketFrame reply) {
-    ctx.write(reply, ctx.voidPromise());
+    ctx.write(ClientFrames.encode(ctx.alloc(), ClientFrames.TEXT, reply.content()), ctx.voidPromise());
   }
 
   boolean isSubscribed(String channel) {
-    return channels.contains(channel);
+    return indexOf(channel) >= 0;
   }
 
   int subscriptionCount() {
-    return channels.size();
+    return channelCount;
+  }
+
+  private int indexOf(String channel) {
+    for (int i = 0; i < channelCount; i++) {
+      if (channels[i].equals(channel)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Keeps the fan-out's own instance of the name, so that 10,000 subscribers hold one copy of it. */
+  private void addChannel(String canonical) {
+    if (channelCount == channels.length) {
+      channels = Arrays.copyOf(channels, Math.max(1, channelCount * 2));
+    }
+    channels[channelCount++] = canonical;
+  }
+
+  private boolean removeChannel(String channel) {
+    int i = indexOf(channel);
+    if (i < 0) {
+      return false;
+    }
+    channels[i] = channels[--channelCount];
+    channels[channelCount] = null;
+    return true;
   }
 
   int maxSubscriptions() {
@@ -169,10 +369,10 @@ public final class ClientSession extends SimpleChannelInboundHandler<WebSocketFr
   void subscribe(List<String> requested, Map<String, Position> since, JsonNode id) {
     Recovery.PendingReply reply = new Recovery.PendingReply(requested, id);
     for (String channel : requested) {
-      if (!channels.add(channel)) {
+      if (isSubscribed(channel)) {
         continue;
       }
-      fanOut.subscribe(ctx.executor(), channel, this);
+      addChannel(services.fanOut().subscribe(ctx.executor(), channel, this));
       Position position = since.get(channel);
       if (position != null) {
         Recovery recovery = new Recovery(reply);
@@ -181,7 +381,7 @@ public final class ClientSession extends SimpleChannelInboundHandler<WebSocketFr
         }
         recoveries.put(channel, recovery);
         reply.outstanding++;
-        replay.submit(new ReplayService.Request(channel, position,
+        services.replay().submit(new ReplayService.Request(channel, position,
             result -> ctx.executor().execute(() -> replayed(channel, recovery, result))));
       }
     }
@@ -227,8 +427,8 @@ public final class ClientSession extends SimpleChannelInboundHandler<WebSocketFr
 
   void unsubscribe(List<String> requested, JsonNode id) {
     for (String channel : requested) {
-      if (channels.remove(channel)) {
-        fanOut.unsubscribe(ctx.executor(), channel, this);
+      if (removeChannel(channel)) {
+        services.fanOut().unsubscribe(ctx.executor(), channel, this);
         forgetRecovery(channel);
       }
     }
@@ -236,7 +436,7 @@ public final class ClientSession extends SimpleChannelInboundHandler<WebSocketFr
   }
 
   ShardMetrics metrics() {
-    return metrics;
+    return services.metrics();
   }
 
   // ---- fan-out (Subscriber) ----
@@ -281,7 +481,7 @@ public final class ClientSession extends SimpleChannelInboundHandler<WebSocketFr
   @Override
   public void fellBehind() {
     if (closeReason == null) {
-      metrics.slowClientDisconnected();
+      services.metrics().slowClientDisconnected();
       close(CloseReason.SLOW_CLIENT, "slow consumer: resume with since");
     }
   }
@@ -290,7 +490,11 @@ public final class ClientSession extends SimpleChannelInboundHandler<WebSocketFr
 
   /** Closes from any thread (drain, shed, shutdown): hops to the event loop. */
   public void closeFromAnyThread(CloseReason reason, String text) {
-    ctx.executor().execute(() -> close(reason, text));
+    ctx.executor().execute(() -> {
+      if (ctx.channel().isActive()) {
+        close(reason, text);
+      }
+    });
   }
 
   /**
@@ -303,15 +507,21 @@ public final class ClientSession extends SimpleChannelInboundHandler<WebSocketFr
     }
     closeReason = reason;
     unsubscribeAll();
-    ctx.writeAndFlush(new CloseWebSocketFrame(reason.code(), text)).addListener(ChannelFutureListener.CLOSE);
+    ByteBuf close = new CloseWebSocketFrame(reason.code(), text).content();
+    ctx.writeAndFlush(ClientFrames.encode(ctx.alloc(), ClientFrames.CLOSE, close)).addListener(ChannelFutureListener.CLOSE);
+    scheduleForcedClose();
+  }
+
+  private void scheduleForcedClose() {
     forcedClose = ctx.executor().schedule(() -> { ctx.close(); }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   private void unsubscribeAll() {
-    for (String channel : channels) {
-      fanOut.unsubscribe(ctx.executor(), channel, this);
+    for (int i = 0; i < channelCount; i++) {
+      services.fanOut().unsubscribe(ctx.executor(), channels[i], this);
     }
-    channels.clear();
+    channels = NO_CHANNELS;
+    channelCount = 0;
     if (recoveries != null) {
       recoveries.values().forEach(Recovery::discard);
       recoveries = null;
@@ -328,11 +538,15 @@ public final class ClientSession extends SimpleChannelInboundHandler<WebSocketFr
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     unsubscribeAll();
+    releaseFragments();
+    releasePartial();
     if (forcedClose != null) {
       forcedClose.cancel(false);
     }
     if (established) {
-      metrics.connectionClosed((closeReason == null ? CloseReason.CLIENT : closeReason).label());
+      services.sessions().remove(ctx.executor(), this);
+      services.state().clientGone();
+      services.metrics().connectionClosed((closeReason == null ? CloseReason.CLIENT : closeReason).label());
     }
     super.channelInactive(ctx);
   }
@@ -349,8 +563,6 @@ public final class ClientSession extends SimpleChannelInboundHandler<WebSocketFr
       }
       unsubscribeAll();
       ctx.close();
-    } else if (cause instanceof TooLongFrameException) {
-      close(CloseReason.FRAME_TOO_BIG, "message larger than " + config.maxFrameBytes() + " bytes");
     } else {
       log.debug("closing {} after {}", ctx.channel().remoteAddress(), cause.toString());
       if (closeReason == null) {

@@ -11,6 +11,7 @@ public enum CloseReason {
   POLICY("policy", 1008),
   FRAME_TOO_BIG("frame_too_big", 1009),
   PROTOCOL_ERROR("protocol_error", 1002),
+  INVALID_TEXT("invalid_text", 1007),
   ERROR("error", 1011);
 
   private final String label;

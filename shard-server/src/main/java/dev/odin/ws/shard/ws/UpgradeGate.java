@@ -71,7 +71,7 @@ public final class UpgradeGate extends ChannelInboundHandlerAdapter {
       request.release();
       reject(ctx, "full", HttpResponseStatus.SERVICE_UNAVAILABLE, "shard is full; connect again", true);
     } else {
-      ctx.channel().closeFuture().addListener(f -> state.releaseAdmission());
+      ctx.channel().closeFuture().addListener(state.releaseAdmissionOnClose());
       cancelDeadline();
       ctx.pipeline().remove(this);
       // The protocol handler's own handshake timeout covers the rest of the upgrade.
