@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Bench 1: memory per idle connection. One shard; RSS and heap after a full GC at 0, 10k and 19k idle
 # connections (each subscribed to one channel that never gets a record) → bytes per connection.
-# Bounded: about 1 minute. Env: STEPS (default 0,10000,19000), CONN_RATE (2000/s), SHARD_JAVA_OPTS.
+# Before the baseline, WARMUP_CONNECTIONS (default 5000; 0 for a cold baseline) connections are opened,
+# subscribed and closed once: JIT-compiled code, class metadata and buffer pools are paid once per process,
+# not per connection, and would otherwise be divided among the first step's connections.
+# Bounded: about 1.5 minutes. Env: STEPS (default 0,10000,19000), CONN_RATE (2000/s), SHARD_JAVA_OPTS.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 STEPS="${STEPS:-0,10000,19000}"
 MAX="${STEPS##*,}"
@@ -12,6 +15,12 @@ echo "workload:    $MAX idle connections in steps $STEPS, each subscribed to 1 c
 start_kafka bench:1
 start_shard 0 19900
 wait_shards_ready
+WARMUP_CONNECTIONS="${WARMUP_CONNECTIONS:-5000}"
+echo "warm-up:     $WARMUP_CONNECTIONS connections opened, subscribed and closed before the baseline"
+if [ "$WARMUP_CONNECTIONS" -gt 0 ]; then
+  loadtest --url="$(shard_urls)" --connections="$WARMUP_CONNECTIONS" --rate="${CONN_RATE:-2000}" --channels=idle \
+    --hold-seconds=1 2>/dev/null
+fi
 : >"$WORK/current.log"
 # While the generator holds the last step, take the shard's heap histogram: what the bytes are made of.
 (

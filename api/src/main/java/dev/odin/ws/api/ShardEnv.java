@@ -9,6 +9,14 @@ import java.util.stream.Collectors;
  * mapping used by the operator's StatefulSet and by local mode.
  */
 public final class ShardEnv {
+  /**
+   * JVM flags every shard runs with (the image's entrypoint and local mode): after a collection the heap is
+   * given back down to 10–20% above what is live, so an idle connection costs about its live bytes rather than
+   * G1's default headroom of up to 70% (docs/BENCHMARKS.md, bench 1).
+   */
+  public static final java.util.List<String> JVM_MEMORY_FLAGS =
+      java.util.List.of("-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20");
+
   public static final String CLUSTER = "ODIN_WS_CLUSTER";
   public static final String SHARD_INDEX = "ODIN_WS_SHARD_INDEX";
   public static final String KAFKA_BOOTSTRAP_SERVERS = "ODIN_WS_KAFKA_BOOTSTRAP_SERVERS";

@@ -46,4 +46,13 @@ class ShardEnvTest {
     cr.getSpec().setResources(new ResourceRequirementsBuilder().addToLimits("cpu", new Quantity("1500m")).build());
     assertEquals("15000", ShardEnv.common(cr).get("ODIN_WS_MAX_CONNECTIONS"));
   }
+
+  @Test
+  void theShardImageRunsWithTheSameJvmMemoryFlagsAsLocalMode() throws Exception {
+    String dockerfile = java.nio.file.Files.readString(CrdFiles.examples().getParent().resolve("shard-server/Dockerfile"));
+    String entrypoint = dockerfile.lines().filter(l -> l.startsWith("ENTRYPOINT")).findFirst().orElseThrow();
+    for (String flag : ShardEnv.JVM_MEMORY_FLAGS) {
+      org.junit.jupiter.api.Assertions.assertTrue(entrypoint.contains("\"" + flag + "\""), flag + " missing in " + entrypoint);
+    }
+  }
 }
