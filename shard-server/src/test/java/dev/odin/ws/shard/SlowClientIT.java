@@ -62,4 +62,40 @@ class SlowClientIT {
       }
     }
   }
+
+  @Test
+  void aClientThatPausesUntilTheKernelTakesOnlyPartOfAWriteStillGetsEveryRecordInOrderAfterwards() throws Exception {
+    int records = 1000;
+    String payload = "{\"pad\":\"" + "q".repeat(10_000) + "\",\"seq\":%d}";
+    try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start();
+        WsClients clients = new WsClients()) {
+      kafka.createTopics(1, "ticks");
+      // A high water mark far above the 10 MB published: the client fills the kernel's buffers (writes are then
+      // taken only in part, and the rest is queued) but is never cut off.
+      try (ShardServer shard = Shards.start(kafka.bootstrapServers(), "pause", 0, "ticks", Map.of(
+              "ODIN_WS_WRITE_BUFFER_HIGH_BYTES", "67108864",
+              "ODIN_WS_WRITE_BUFFER_LOW_BYTES", "33554432",
+              "ODIN_WS_MAX_FRAME_BYTES", "65536"));
+          KafkaProducer<String, String> producer = Shards.producer(kafka.bootstrapServers())) {
+        Shards.awaitReady(shard);
+        WsClient paused = clients.connectAsync(WsClients.uri(shard.wsPort()), 65536).get(20, TimeUnit.SECONDS);
+        paused.subscribe("t");
+        paused.channel().config().setAutoRead(false);
+        for (int seq = 0; seq < records; seq++) {
+          producer.send(new ProducerRecord<>("ticks", "t", String.format(payload, seq)));
+        }
+        producer.flush();
+        Awaitility.await("the shard has handed every record to the connection").atMost(Duration.ofSeconds(60))
+            .until(() -> Shards.metric(shard, "ws_messages_delivered_total", null) >= records);
+        paused.channel().config().setAutoRead(true);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> paused.messages("message").size() == records);
+        List<JsonNode> got = paused.messages("message");
+        for (int i = 0; i < records; i++) {
+          assertThat(got.get(i).path("data").path("seq").asInt()).isEqualTo(i);
+        }
+        assertThat(paused.isOpen()).isTrue();
+        assertThat(Shards.metric(shard, "ws_slow_clients_disconnected_total", null)).isZero();
+      }
+    }
+  }
 }

@@ -17,8 +17,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * skip encoding records nobody on this shard wants.
  */
 public final class FanOut {
-  /** Batches handed to the loops but not yet written; beyond this the consumer waits (backpressure). */
-  private static final int MAX_BATCHES_IN_FLIGHT = 4;
+  /**
+   * Batches handed to the loops but not yet written; beyond this the consumer waits (backpressure). One: while
+   * the loops write a batch, the records that arrive gather into the next one, so a busy shard writes fewer,
+   * larger buffers (throughput) and a record waits behind at most one pass over the subscribers (latency).
+   * Several small batches queued behind each other would cost a full pass each.
+   */
+  private static final int MAX_BATCHES_IN_FLIGHT = 1;
 
   private final Map<EventExecutor, LoopSubscriptions> loops = new IdentityHashMap<>();
   private final List<Map.Entry<EventExecutor, LoopSubscriptions>> loopList = new ArrayList<>();

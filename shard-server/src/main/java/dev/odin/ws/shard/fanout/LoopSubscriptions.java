@@ -53,8 +53,7 @@ final class LoopSubscriptions {
             subscriber.fellBehind();
             continue;
           }
-          subscriber.writeFrames(frames);
-          if (subscriber.markForFlush()) {
+          if (subscriber.writeFrames(frames) && subscriber.markForFlush()) {
             written.add(subscriber);
           }
           delivered += frames.records();

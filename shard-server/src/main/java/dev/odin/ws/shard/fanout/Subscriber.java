@@ -6,10 +6,12 @@ public interface Subscriber {
   boolean isWritable();
 
   /**
-   * Queues the channel's frames of this batch, without flushing. The subscriber takes its own
-   * reference ({@code retainedDuplicate} or {@code retainedSlice}); the batch keeps its own.
+   * Writes or queues the channel's frames of this batch. The subscriber takes its own reference
+   * ({@code retainedDuplicate} or {@code retainedSlice}) of what it queues; the batch keeps its own.
+   *
+   * @return true when something was queued and waits for {@link #flush}
    */
-  void writeFrames(ChannelFrames frames);
+  boolean writeFrames(ChannelFrames frames);
 
   /** Marks the connection as written in the current batch; false when it already was. */
   boolean markForFlush();

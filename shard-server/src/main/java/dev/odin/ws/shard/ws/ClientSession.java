@@ -447,20 +447,28 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
   }
 
   @Override
-  public void writeFrames(ChannelFrames frames) {
+  public boolean writeFrames(ChannelFrames frames) {
     Recovery recovery = recoveries == null ? null : recoveries.get(frames.channel());
     if (recovery == null) {
+      ByteBuf bytes = frames.frames();
+      int written = SocketWrites.tryWrite(ctx.channel(), bytes);
+      if (written == bytes.readableBytes()) {
+        return false;
+      }
       // Data frames are already WebSocket bytes: written from the first context they go straight to the
-      // socket, past handlers that would only pass them along. Ownership: the write takes this duplicate.
+      // socket, past handlers that would only pass them along. Ownership: the write takes this duplicate or slice.
       ChannelHandlerContext first = ctx.pipeline().firstContext();
-      first.write(frames.frames().retainedDuplicate(), first.voidPromise());
-      return;
+      ByteBuf rest = written <= 0 ? bytes.retainedDuplicate()
+          : bytes.retainedSlice(bytes.readerIndex() + written, bytes.readableBytes() - written);
+      first.write(rest, first.voidPromise());
+      return true;
     }
     if (!recovery.live(ctx, frames, config.writeBufferHighBytes())) {
       fellBehind();
     } else if (recovery.done()) {
       recoveries.remove(frames.channel());
     }
+    return true;
   }
 
   @Override

@@ -26,7 +26,10 @@ class FanOutTest {
     int flushes;
 
     @Override public boolean isWritable() { return writable; }
-    @Override public void writeFrames(ChannelFrames frames) { channel.write(frames.frames().retainedDuplicate()); }
+    @Override public boolean writeFrames(ChannelFrames frames) {
+      channel.write(frames.frames().retainedDuplicate());
+      return true;
+    }
     @Override public boolean markForFlush() { boolean first = !marked; marked = true; return first; }
     @Override public void flush() { marked = false; flushes++; channel.flush(); }
     @Override public void fellBehind() { fellBehind = true; }
