@@ -101,7 +101,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     if (evt instanceof HandshakeComplete) {
       established = true;
       lastReadNanos = System.nanoTime();
-      lastPingNanos = lastReadNanos;
+      lastPingNanos = lastReadNanos - config.pingInterval().toNanos();
       // From here the session reads and writes the frames itself; a decoder removed with bytes
       // still buffered hands them on to the session as a ByteBuf.
       removeIfPresent(ctx, WebSocketServerProtocolHandler.class);
@@ -304,14 +304,21 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     return false;
   }
 
-  /** Called by the loop's sweep: ping a quiet client, close one quiet for longer than the idle timeout. */
+  /**
+   * Called by the loop's sweep: ping a client quiet for its ping delay, close one quiet for longer than the idle
+   * timeout. The delay is between half and all of the ping interval, fixed per session, so that connections
+   * opened together are not all pinged in the same sweep (10,000 pings at once would hold up deliveries).
+   */
   void checkIdle(long nowNanos) {
     if (!established || closeReason != null) {
       return;
     }
-    if (nowNanos - lastReadNanos >= config.idleTimeout().toNanos()) {
+    long quiet = nowNanos - lastReadNanos;
+    long interval = config.pingInterval().toNanos();
+    if (quiet >= config.idleTimeout().toNanos()) {
       close(CloseReason.IDLE, "idle timeout");
-    } else if (nowNanos - Math.max(lastReadNanos, lastPingNanos) >= config.pingInterval().toNanos()) {
+    } else if (quiet >= interval - (interval / 2) * (System.identityHashCode(this) & 0xFFFF) / 0x10000
+        && nowNanos - lastPingNanos >= interval) {
       lastPingNanos = nowNanos;
       ctx.writeAndFlush(ClientFrames.encode(ctx.alloc(), ClientFrames.PING, Unpooled.EMPTY_BUFFER), ctx.voidPromise());
     }

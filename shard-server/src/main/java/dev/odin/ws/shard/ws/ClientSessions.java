@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
  * pipeline handler, only a slot in its loop's array.
  */
 public final class ClientSessions {
-  private static final long MIN_SWEEP_MILLIS = 250;
-  private static final long MAX_SWEEP_MILLIS = 5_000;
+  private static final long MIN_SWEEP_MILLIS = 100;
+  private static final long MAX_SWEEP_MILLIS = 1_000;
 
   private final Map<EventExecutor, LoopSessions> loops = new IdentityHashMap<>();
   private final List<EventExecutor> executors = new ArrayList<>();
@@ -30,11 +30,11 @@ public final class ClientSessions {
   }
 
   /**
-   * Starts each loop's sweep, a quarter of the ping interval apart (within 250 ms and 5 s): pings go out
-   * at most that much later than the interval, idle closes at most that much after the timeout.
+   * Starts each loop's sweep, a 25th of the ping interval apart (within 100 ms and 1 s): pings and idle closes
+   * are at most that late, and the pings of connections opened together spread over that many sweeps.
    */
   public void startSweeping(Duration pingInterval) {
-    long period = Math.max(MIN_SWEEP_MILLIS, Math.min(MAX_SWEEP_MILLIS, pingInterval.toMillis() / 4));
+    long period = Math.max(MIN_SWEEP_MILLIS, Math.min(MAX_SWEEP_MILLIS, pingInterval.toMillis() / 25));
     for (EventExecutor loop : executors) {
       LoopSessions sessions = loops.get(loop);
       loop.scheduleAtFixedRate(() -> sessions.sweep(System.nanoTime()), period, period, TimeUnit.MILLISECONDS);
