@@ -185,8 +185,14 @@ public final class ShardServer implements AutoCloseable {
     replay.close();
     closer.close();
     acceptGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-    ioGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    managementGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    log.info("shard {} stopped", config.shardIndex());
+    // Bounded: a loop thread that died abnormally never completes its group's termination, and a shard that
+    // cannot exit on SIGTERM is worse than one that exits with a warning.
+    boolean stopped = ioGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS)
+        & managementGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+    if (stopped) {
+      log.info("shard {} stopped", config.shardIndex());
+    } else {
+      log.warn("shard {} stopped without every event loop confirming within 10 s", config.shardIndex());
+    }
   }
 }
