@@ -11,10 +11,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
@@ -58,6 +61,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
   private static final AttributeKey<WebSocketServerHandshaker> HANDSHAKER =
       AttributeKey.valueOf(WebSocketServerHandshaker.class, "HANDSHAKER");
   private static final String[] NO_CHANNELS = new String[0];
+  private static final ChannelFutureListener CLOSE_FRAME_SENT = ClientSession::closeFrameSent;
 
   private final SessionServices services;
   private final ShardServerConfig config;
@@ -523,8 +527,23 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     closeReason = reason;
     unsubscribeAll();
     ByteBuf close = new CloseWebSocketFrame(reason.code(), text).content();
-    ctx.writeAndFlush(ClientFrames.encode(ctx.alloc(), ClientFrames.CLOSE, close)).addListener(ChannelFutureListener.CLOSE);
+    ctx.writeAndFlush(ClientFrames.encode(ctx.alloc(), ClientFrames.CLOSE, close)).addListener(CLOSE_FRAME_SENT);
     scheduleForcedClose();
+  }
+
+  /**
+   * After the shard's close frame: stop writing but keep reading (and dropping) until the client closes its side,
+   * answers with its own close frame, or the grace period ends. Closing the socket at once while the client is
+   * still sending (a message over the size limit, say) makes the kernel answer with a reset, and the client then
+   * never sees the close code, only 1006.
+   */
+  private static void closeFrameSent(ChannelFuture written) {
+    Channel channel = written.channel();
+    if (written.isSuccess() && channel instanceof DuplexChannel duplex && channel.isActive()) {
+      duplex.shutdownOutput();
+    } else {
+      channel.close();
+    }
   }
 
   private void scheduleForcedClose() {
