@@ -353,13 +353,22 @@ public final class Coordinator {
       throws Exception {
     Tally tally = new Tally();
     Histogram latency = new Histogram(LoopStats.HIGHEST_MICROS, 3);
+    List<Integer> partialWorkers = new ArrayList<>();
     for (WorkerProcess w : workers) {
       w.send("stop");
     }
     for (WorkerProcess w : workers) {
       JsonNode result = w.awaitResult();
       if (result == null) {
+        // A saturated worker's loops may not answer its final snapshot: keep the counts of its last progress
+        // line (no latencies) rather than none, and say so.
         tally.fail("worker_lost");
+        Tally last = w.latest;
+        if (last != null) {
+          tally.add(last);
+          partialWorkers.add(w.index);
+        }
+        w.process.destroyForcibly();
         continue;
       }
       tally.add(LINE.treeToValue(result.get("tally"), Tally.class));
@@ -377,6 +386,10 @@ public final class Coordinator {
     conns.put("failed", tally.failed());
     s.put("connections", conns);
     s.put("failures", tally.failures);
+    if (!partialWorkers.isEmpty()) {
+      s.put("partial", "workers " + partialWorkers + " did not answer their final snapshot (saturated?): their "
+          + "counts are from their last progress line and their latencies are missing");
+    }
     s.put("messages", tally.messages);
     long windowMessages = tally.messages - messagesBefore;
     double windowSeconds = (tally.lastMessageMicros - windowStartMicros) / 1e6;
