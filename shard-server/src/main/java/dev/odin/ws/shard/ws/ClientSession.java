@@ -107,7 +107,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
       lastReadNanos = System.nanoTime();
       lastPingNanos = lastReadNanos - config.pingInterval().toNanos();
       // From here the session reads and writes the frames itself; a decoder removed with bytes
-      // still buffered hands them on to the session as a ByteBuf.
+      // still buffered hands them on to the session as a ByteBuf. This event fires once the 101 is written,
+      // and a client may not send a frame before it has the 101 (RFC 6455 §4.1), so no frame is half-read here.
       removeIfPresent(ctx, WebSocketServerProtocolHandler.class);
       removeIfPresent(ctx, WebSocketFrameEncoder.class);
       removeIfPresent(ctx, WebSocketFrameDecoder.class);
