@@ -13,10 +13,14 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Headless Chromium (Debian's package, installed by scripts/install-chromium.sh) running the page
@@ -78,13 +82,23 @@ public final class Browser implements AutoCloseable {
     return event;
   }
 
+  /** Kills Chromium and every process it started (renderers, zygotes), waits for them, then removes the profile. */
   @Override
   public void close() throws InterruptedException {
-    chromium.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    List<ProcessHandle> tree = new ArrayList<>(chromium.descendants().toList());
+    tree.add(chromium.toHandle());
+    tree.forEach(ProcessHandle::destroyForcibly);
+    for (ProcessHandle process : tree) {
+      try {
+        process.onExit().get(30, TimeUnit.SECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        // reported by the callers' own checks for leftover processes
+      }
+    }
     pages.stop(0);
     try (var paths = Files.walk(profile)) {
       paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
+    } catch (IOException | UncheckedIOException e) {
       // a temp directory left behind is not a test failure
     }
   }
