@@ -3,5 +3,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$root/scripts/install-helm.sh" >/dev/null
-bash "$root/scripts/install-prometheus.sh"
-bash "$root/scripts/install-chromium.sh"
+# Prometheus and promtool: the observability tests scrape real shards and check the rules.
+bash "$root/scripts/install-deb.sh" --no-install-recommends prometheus prometheus promtool
+# Headless Chromium: the browser tests (BrowserClientE2E, BrowserThroughBalancerE2E).
+bash "$root/scripts/install-deb.sh" chromium chromium

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# summary: install what the tests need (helm, Prometheus) and run the whole test suite
+# summary: install what the tests need (helm, Prometheus, Chromium) and run the whole test suite
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

@@ -52,48 +52,47 @@ public final class EnvoyBootstrap {
   }
 
   private static ObjectNode listener() {
-    ObjectNode hcm = YAML.createObjectNode();
-    hcm.put("@type", HCM).put("stat_prefix", "ws").put("codec_type", "AUTO");
-    hcm.putArray("upgrade_configs").addObject().put("upgrade_type", "websocket");
-    hcm.put("stream_idle_timeout", "0s"); // 0 disables: a quiet subscriber is still a live WebSocket
-    hcm.put("request_timeout", "0s");
-    ObjectNode route = hcm.putObject("route_config").put("name", "ws").putArray("virtual_hosts").addObject()
-        .put("name", "ws");
-    route.putArray("domains").add("*");
-    ObjectNode r = route.putArray("routes").addObject();
+    HttpListener ws = httpListener("ws", EnvoyModel.LISTENER_PORT);
+    ws.hcm().putArray("upgrade_configs").addObject().put("upgrade_type", "websocket");
+    ws.hcm().put("stream_idle_timeout", "0s"); // 0 disables: a quiet subscriber is still a live WebSocket
+    ws.hcm().put("request_timeout", "0s");
+    ObjectNode r = ws.routes().addObject();
     r.putObject("match").put("prefix", "/");
     r.putObject("route").put("cluster", CLUSTER).put("timeout", "0s").put("idle_timeout", "0s");
-    hcm.putArray("http_filters").addObject().put("name", "envoy.filters.http.router")
-        .putObject("typed_config").put("@type", ROUTER);
-    ObjectNode listener = YAML.createObjectNode().put("name", "ws");
-    listener.set("address", address("0.0.0.0", EnvoyModel.LISTENER_PORT));
-    listener.putArray("filter_chains").addObject().putArray("filters").addObject()
-        .put("name", "envoy.filters.network.http_connection_manager").set("typed_config", hcm);
-    return listener;
+    return ws.listener();
   }
 
   private static ObjectNode metricsListener() {
-    ObjectNode hcm = YAML.createObjectNode();
-    hcm.put("@type", HCM).put("stat_prefix", "metrics").put("codec_type", "AUTO");
-    ObjectNode host = hcm.putObject("route_config").put("name", "metrics").putArray("virtual_hosts").addObject()
-        .put("name", "metrics");
-    host.putArray("domains").add("*");
-    ArrayNode routes = host.putArray("routes");
+    HttpListener metrics = httpListener("metrics", EnvoyModel.METRICS_PORT);
     for (String path : METRICS_PATHS) {
-      ObjectNode r = routes.addObject();
+      ObjectNode r = metrics.routes().addObject();
       r.putObject("match").put("path", path); // exact: no prefix or suffix of it reaches the admin interface
       r.putObject("route").put("cluster", ADMIN_CLUSTER);
     }
-    ObjectNode rest = routes.addObject();
+    ObjectNode rest = metrics.routes().addObject();
     rest.putObject("match").put("prefix", "/");
     rest.putObject("direct_response").put("status", 404);
+    return metrics.listener();
+  }
+
+  /** A listener's HTTP connection manager, for settings of its own, and the routes of its one virtual host. */
+  private record HttpListener(ObjectNode listener, ObjectNode hcm, ArrayNode routes) {}
+
+  /** Listener {@code name} on 0.0.0.0:{@code port}: an HTTP connection manager with the router filter. */
+  private static HttpListener httpListener(String name, int port) {
+    ObjectNode hcm = YAML.createObjectNode();
+    hcm.put("@type", HCM).put("stat_prefix", name).put("codec_type", "AUTO");
+    ObjectNode host = hcm.putObject("route_config").put("name", name).putArray("virtual_hosts").addObject()
+        .put("name", name);
+    host.putArray("domains").add("*");
+    ArrayNode routes = host.putArray("routes");
     hcm.putArray("http_filters").addObject().put("name", "envoy.filters.http.router")
         .putObject("typed_config").put("@type", ROUTER);
-    ObjectNode listener = YAML.createObjectNode().put("name", "metrics");
-    listener.set("address", address("0.0.0.0", EnvoyModel.METRICS_PORT));
+    ObjectNode listener = YAML.createObjectNode().put("name", name);
+    listener.set("address", address("0.0.0.0", port));
     listener.putArray("filter_chains").addObject().putArray("filters").addObject()
         .put("name", "envoy.filters.network.http_connection_manager").set("typed_config", hcm);
-    return listener;
+    return new HttpListener(listener, hcm, routes);
   }
 
   private static ObjectNode adminCluster() {

@@ -3,7 +3,7 @@ package dev.odin.ws.shard.ws;
 import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -18,14 +18,12 @@ public final class ClientSessions {
   private static final long MIN_SWEEP_MILLIS = 100;
   private static final long MAX_SWEEP_MILLIS = 1_000;
 
-  private final Map<EventExecutor, LoopSessions> loops = new IdentityHashMap<>();
-  private final List<EventExecutor> executors = new ArrayList<>();
+  private final Map<EventExecutor, LoopSessions> loops = new LinkedHashMap<>();
 
   /** {@code loops}: every event loop that may own a client channel. */
   public ClientSessions(Iterable<? extends EventExecutor> loops) {
     for (EventExecutor loop : loops) {
       this.loops.put(loop, new LoopSessions());
-      executors.add(loop);
     }
   }
 
@@ -35,9 +33,9 @@ public final class ClientSessions {
    */
   public void startSweeping(Duration pingInterval) {
     long period = Math.max(MIN_SWEEP_MILLIS, Math.min(MAX_SWEEP_MILLIS, pingInterval.toMillis() / 25));
-    for (EventExecutor loop : executors) {
-      LoopSessions sessions = loops.get(loop);
-      loop.scheduleAtFixedRate(() -> sessions.sweep(System.nanoTime()), period, period, TimeUnit.MILLISECONDS);
+    for (Map.Entry<EventExecutor, LoopSessions> loop : loops.entrySet()) {
+      LoopSessions sessions = loop.getValue();
+      loop.getKey().scheduleAtFixedRate(() -> sessions.sweep(System.nanoTime()), period, period, TimeUnit.MILLISECONDS);
     }
   }
 
@@ -54,10 +52,10 @@ public final class ClientSessions {
   /** The sessions of every loop, each list taken on its own loop, interleaved so that a shed spreads over loops. */
   public CompletableFuture<List<ClientSession>> snapshot() {
     List<CompletableFuture<List<ClientSession>>> parts = new ArrayList<>();
-    for (EventExecutor loop : executors) {
+    for (Map.Entry<EventExecutor, LoopSessions> loop : loops.entrySet()) {
       CompletableFuture<List<ClientSession>> part = new CompletableFuture<>();
       try {
-        loop.execute(() -> part.complete(loops.get(loop).snapshot()));
+        loop.getKey().execute(() -> part.complete(loop.getValue().snapshot()));
       } catch (RuntimeException rejected) {
         part.complete(List.of()); // the loop is shutting down; its channels are closing anyway
       }

@@ -51,8 +51,4 @@ final class LoopSessions {
     }
     return copy;
   }
-
-  int size() {
-    return size;
-  }
 }

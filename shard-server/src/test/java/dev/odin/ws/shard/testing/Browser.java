@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Headless Chromium (Debian's package, installed by scripts/install-chromium.sh) running the page
+ * Headless Chromium (Debian's package, installed by scripts/install-test-tools.sh) running the page
  * {@code /browser/client.html} against a WebSocket port on 127.0.0.1. The page reports each step to this object's
  * HTTP server as a JSON event: subscribed, message, pong, close.
  */
@@ -37,7 +37,7 @@ public final class Browser implements AutoCloseable {
   private final Process chromium;
 
   private Browser(int wsPort) throws IOException {
-    assertThat(CHROMIUM).as("chromium is installed by scripts/install-chromium.sh (part of ./odin-ws test)").exists();
+    assertThat(CHROMIUM).as("chromium is installed by scripts/install-test-tools.sh (part of ./odin-ws test)").exists();
     byte[] page;
     try (InputStream in = Browser.class.getResourceAsStream("/browser/client.html")) {
       page = in.readAllBytes();
