@@ -3,6 +3,7 @@ package dev.odin.ws.shard.fanout;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.util.Arrays;
+import java.util.List;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -27,6 +28,38 @@ public record ChannelFrames(
 
   public int frameStart(int record) {
     return record == 0 ? frames.readerIndex() : frameEnds[record - 1];
+  }
+
+  /** The same records over another reference to their bytes (each event loop keeps its own). */
+  ChannelFrames withFrames(ByteBuf sameBytes) {
+    return new ChannelFrames(channel, sameBytes, records, timestamps, partitions, offsets, frameEnds);
+  }
+
+  /** One new buffer holding the frames of {@code parts} in order, with their records; the parts keep theirs. */
+  static ChannelFrames concat(List<ChannelFrames> parts) {
+    int records = 0;
+    int bytes = 0;
+    for (ChannelFrames part : parts) {
+      records += part.records;
+      bytes += part.frames.readableBytes();
+    }
+    ByteBuf joined = PooledByteBufAllocator.DEFAULT.directBuffer(bytes);
+    long[] timestamps = new long[records];
+    TopicPartition[] partitions = new TopicPartition[records];
+    long[] offsets = new long[records];
+    int[] frameEnds = new int[records];
+    int r = 0;
+    for (ChannelFrames part : parts) {
+      int shift = joined.writerIndex() - part.frames.readerIndex();
+      joined.writeBytes(part.frames, part.frames.readerIndex(), part.frames.readableBytes());
+      for (int i = 0; i < part.records; i++, r++) {
+        timestamps[r] = part.timestamps[i];
+        partitions[r] = part.partitions[i];
+        offsets[r] = part.offsets[i];
+        frameEnds[r] = part.frameEnds[i] + shift;
+      }
+    }
+    return new ChannelFrames(parts.get(0).channel, joined, records, timestamps, partitions, offsets, frameEnds);
   }
 
   /** Collects one channel's frames; the caller appends a frame to {@link #frames} then calls {@link #added}. */

@@ -7,37 +7,36 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Hands each poll batch to every event loop once; each loop writes it to its own subscribers. The
- * only shared structure is {@code interest} (channel → subscriber count), which lets the consumer
- * skip encoding records nobody on this shard wants.
+ * Hands each poll batch to every event loop; each loop rolls it out to its own subscribers (see {@link
+ * ChannelRollout}). The only shared structures are {@code interest} (channel → subscriber count), which lets
+ * the consumer skip encoding records nobody on this shard wants, and the count of bytes the loops still hold.
  */
 public final class FanOut {
   /**
-   * Batches handed to the loops but not yet written; beyond this the consumer waits (backpressure). One: while
-   * the loops write a batch, the records that arrive gather into the next one, so a busy shard writes fewer,
-   * larger buffers (throughput) and a record waits behind at most one pass over the subscribers (latency).
-   * Several small batches queued behind each other would cost a full pass each.
+   * Bytes of frames the loops may hold, per loop, before the consumer waits (backpressure): a loop that cannot
+   * keep up holds the consumer back, and Kafka keeps the rest, rather than this process's memory.
    */
-  private static final int MAX_BATCHES_IN_FLIGHT = 1;
+  static final long MAX_HELD_BYTES_PER_LOOP = 16L << 20;
 
   private final Map<EventExecutor, LoopSubscriptions> loops = new IdentityHashMap<>();
   private final List<Map.Entry<EventExecutor, LoopSubscriptions>> loopList = new ArrayList<>();
   private final Map<String, Integer> interest = new ConcurrentHashMap<>();
   private final AtomicLong subscriptions = new AtomicLong();
-  private final Semaphore inFlight = new Semaphore(MAX_BATCHES_IN_FLIGHT);
+  private final AtomicLong heldBytes = new AtomicLong();
+  private final Object room = new Object();
+  private final long maxHeldBytes;
 
   /** {@code loops}: every event loop that may own a client channel. */
   public FanOut(Iterable<? extends EventExecutor> loops, ShardMetrics metrics) {
     for (EventExecutor executor : loops) {
-      LoopSubscriptions subs = new LoopSubscriptions(metrics);
+      LoopSubscriptions subs = new LoopSubscriptions(executor, metrics, this::released);
       this.loops.put(executor, subs);
       loopList.add(Map.entry(executor, subs));
     }
+    maxHeldBytes = MAX_HELD_BYTES_PER_LOOP * Math.max(1, loopList.size());
   }
 
   /**
@@ -73,8 +72,8 @@ public final class FanOut {
   }
 
   /**
-   * Gives a batch to every loop and returns once it is queued; blocks while {@value
-   * #MAX_BATCHES_IN_FLIGHT} earlier batches are still being written. Takes ownership of the frames.
+   * Gives a batch to every loop and returns once it is queued; blocks while the loops hold more than their
+   * share of bytes not yet given to every subscriber. Takes ownership of the frames.
    *
    * @return false when interrupted before the batch could be handed over (the frames are released)
    */
@@ -83,26 +82,52 @@ public final class FanOut {
       return true;
     }
     try {
-      while (!inFlight.tryAcquire(100, TimeUnit.MILLISECONDS)) {
-        if (Thread.currentThread().isInterrupted()) {
-          throw new InterruptedException();
-        }
-      }
+      awaitRoom();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       channels.forEach(c -> c.frames().release());
       return false;
     }
-    DeliveryBatch batch = new DeliveryBatch(channels, loopList.size(), inFlight::release);
+    long bytes = 0;
+    for (ChannelFrames frames : channels) {
+      bytes += frames.frames().readableBytes();
+    }
     for (Map.Entry<EventExecutor, LoopSubscriptions> loop : loopList) {
       LoopSubscriptions subs = loop.getValue();
+      List<ChannelFrames> own = new ArrayList<>(channels.size());
+      for (ChannelFrames frames : channels) {
+        own.add(frames.withFrames(frames.frames().retainedDuplicate()));
+      }
+      heldBytes.addAndGet(bytes);
       try {
-        loop.getKey().execute(() -> subs.deliver(batch));
+        loop.getKey().execute(() -> subs.append(own));
       } catch (RuntimeException rejected) {
-        // The loop is shutting down; count it done so the frames are still released.
-        batch.loopDone();
+        // The loop is shutting down and takes no more work.
+        own.forEach(c -> c.frames().release());
+        released(bytes);
       }
     }
+    channels.forEach(c -> c.frames().release());
     return true;
+  }
+
+  private void awaitRoom() throws InterruptedException {
+    if (heldBytes.get() <= maxHeldBytes) {
+      return;
+    }
+    synchronized (room) {
+      while (heldBytes.get() > maxHeldBytes) {
+        room.wait(100);
+      }
+    }
+  }
+
+  private void released(long bytes) {
+    long after = heldBytes.addAndGet(-bytes);
+    if (after <= maxHeldBytes && after + bytes > maxHeldBytes) {
+      synchronized (room) {
+        room.notifyAll();
+      }
+    }
   }
 }
