@@ -140,7 +140,7 @@ csv() { local IFS=,; echo "$*"; }
 
 loadtest() { # args... : runs the generator, summary JSON to $SUMMARY, progress to the terminal
   SUMMARY="$WORK/summary-$(date +%s%N).json"
-  java -Xmx512m -jar "$LOADTEST_JAR" run --worker-java-opts="$WORKER_JAVA_OPTS" "$@" --out="$SUMMARY" \
+  java -Xmx512m -jar "$LOADTEST_JAR" run --worker-java-opts="$WORKER_JAVA_OPTS" ${LOADTEST_IO_THREADS:+--io-threads=$LOADTEST_IO_THREADS} "$@" --out="$SUMMARY" \
     >/dev/null 2> >(tee -a "$WORK/current.log" >&2)
 }
 
@@ -188,15 +188,17 @@ proc_cpu() { # pid → user+sys seconds
 scrape_shard_latency() { # output file
   local m
   for m in "${SHARD_MPORTS[@]}"; do
-    curl -s "http://127.0.0.1:$m/metrics" | grep '^ws_delivery_latency_seconds_bucket' || true
+    curl -s "http://127.0.0.1:$m/metrics" | grep -E '^ws_(delivery_latency|kafka_record_age)_seconds_bucket' || true
   done >"$1"
 }
-shard_latency_delta() { # before file, after file → "p50<=X ms p99<=Y ms (n records×loops)"
-  python3 - "$1" "$2" <<'PY'
+shard_latency_delta() { # before file, after file, histogram name → "p50<=X ms p99<=Y ms (n samples)"
+  python3 - "$1" "$2" "$3" <<'PY'
 import re, sys
 def read(path):
     sums = {}
     for line in open(path):
+        if not line.startswith(sys.argv[3] + '_bucket'):
+            continue
         m = re.search(r'le="([^"]+)"\}\s+([0-9.eE+]+)', line)
         if m:
             le = float('inf') if m.group(1) == '+Inf' else float(m.group(1))
@@ -228,12 +230,13 @@ fanout_series() { # jfr prefix, url, server pids (csv), connection rate
     jfr_stop "$BENCH_OUT/$1-$rate"
     scrape_shard_latency "$WORK/lat-after"
     rows+=("$(fanout_row "$rate")")
-    split+=("$rate rec/s: $(shard_latency_delta "$WORK/lat-before" "$WORK/lat-after")")
+    split+=("$rate rec/s: delivered $(shard_latency_delta "$WORK/lat-before" "$WORK/lat-after" ws_delivery_latency_seconds); before the shard (record age) $(shard_latency_delta "$WORK/lat-before" "$WORK/lat-after" ws_kafka_record_age_seconds)")
   done
   echo
   fanout_header
   printf '%s\n' "${rows[@]}"
-  echo "shard-side latency (ws_delivery_latency_seconds: Kafka timestamp → frames queued to every subscriber; bucket upper bounds; warm-up included):"
+  echo "shard-side latency (bucket upper bounds, warm-up included): delivered = ws_delivery_latency_seconds, Kafka timestamp →"
+  echo "  frames handed to every subscriber's socket; before the shard = ws_kafka_record_age_seconds, Kafka timestamp → the shard's consumer has the record:"
   printf '  %s\n' "${split[@]}"
   if [ "${BENCH_JFR:-0}" = 1 ]; then
     local f

@@ -242,7 +242,8 @@ class ClientProtocolIT {
     for (String name : List.of("ws_connections_active", "ws_connections_opened_total", "ws_connections_closed_total",
         "ws_connections_rejected_total", "ws_subscriptions_active", "ws_messages_delivered_total",
         "ws_messages_dropped_total", "ws_slow_clients_disconnected_total", "ws_kafka_records_consumed_total",
-        "ws_kafka_consumer_lag_records", "ws_delivery_latency_seconds_bucket", "ws_recovery_requests_total",
+        "ws_kafka_consumer_lag_records", "ws_delivery_latency_seconds_bucket", "ws_kafka_record_age_seconds_bucket",
+        "ws_recovery_requests_total",
         "ws_shard_draining", "ws_shard_capacity_connections", "jvm_memory_used_bytes",
         "netty_allocator_memory_used", "process_resident_memory_bytes")) {
       assertThat(scrape).as(name).containsPattern("(?m)^" + name + "\\{");

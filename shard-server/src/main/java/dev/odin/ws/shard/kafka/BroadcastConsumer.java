@@ -156,12 +156,14 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
 
   private void deliver(ConsumerRecords<byte[], byte[]> records) {
     Map<String, ChannelFrames.Builder> channels = new LinkedHashMap<>();
+    long now = System.currentTimeMillis();
     for (TopicPartition partition : records.partitions()) {
       List<ConsumerRecord<byte[], byte[]>> partitionRecords = records.records(partition);
       metrics.consumed(partition.topic(), partitionRecords.size());
       TopicRoute route = routes.get(partition.topic());
       Uuid topicId = topicIds.idOf(partition.topic());
       for (ConsumerRecord<byte[], byte[]> record : partitionRecords) {
+        metrics.recordAgeMillis(now - record.timestamp());
         String channel = route.channelOf(record.key(), record.headers());
         if (channel == null) {
           metrics.dropped("no_channel", 1);

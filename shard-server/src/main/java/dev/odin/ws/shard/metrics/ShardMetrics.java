@@ -40,6 +40,7 @@ public final class ShardMetrics {
   private final Counter delivered;
   private final Counter slowClientsDisconnected;
   private final Timer deliveryLatency;
+  private final Timer recordAge;
   private final Counter replayedRecords;
   private final Timer replayDuration;
   private final Map<String, Counter> closedByReason = new ConcurrentHashMap<>();
@@ -63,6 +64,14 @@ public final class ShardMetrics {
     deliveryLatency =
         Timer.builder("ws.delivery.latency")
             .description("Kafka record timestamp to frame handed to the sockets, per record and event loop")
+            .serviceLevelObjectives(LATENCY_BUCKETS)
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(30))
+            .register(registry);
+    recordAge =
+        Timer.builder("ws.kafka.record.age")
+            .description("Kafka record timestamp to the shard's consumer receiving the record: the part of the delivery"
+                + " latency spent before the shard")
             .serviceLevelObjectives(LATENCY_BUCKETS)
             .minimumExpectedValue(Duration.ofMillis(1))
             .maximumExpectedValue(Duration.ofSeconds(30))
@@ -150,6 +159,10 @@ public final class ShardMetrics {
 
   public void replayDuration(long nanos) {
     replayDuration.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  public void recordAgeMillis(long millis) {
+    recordAge.record(Duration.ofMillis(Math.max(0, millis)));
   }
 
   public void deliveryLatencyMillis(long millis) {
