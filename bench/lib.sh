@@ -140,7 +140,7 @@ csv() { local IFS=,; echo "$*"; }
 
 loadtest() { # args... : runs the generator, summary JSON to $SUMMARY, progress to the terminal
   SUMMARY="$WORK/summary-$(date +%s%N).json"
-  java -Xmx512m -jar "$LOADTEST_JAR" run --worker-java-opts="$WORKER_JAVA_OPTS" ${LOADTEST_IO_THREADS:+--io-threads=$LOADTEST_IO_THREADS} "$@" --out="$SUMMARY" \
+  java -Xmx512m -jar "$LOADTEST_JAR" run --worker-java-opts="$WORKER_JAVA_OPTS" ${LOADTEST_IO_THREADS:+--io-threads=$LOADTEST_IO_THREADS} ${LOADTEST_READ_PAUSE_US:+--read-pause-us=$LOADTEST_READ_PAUSE_US} "$@" --out="$SUMMARY" \
     >/dev/null 2> >(tee -a "$WORK/current.log" >&2)
 }
 

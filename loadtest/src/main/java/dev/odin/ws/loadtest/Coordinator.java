@@ -37,7 +37,7 @@ public final class Coordinator {
       "workers", "per-worker", "worker-java-opts", "io-threads", "source-addresses", "steps", "ramp-timeout-s",
       "ready-urls", "ready-timeout-s", "publish-bootstrap", "publish-topic", "publish-rate", "publish-size",
       "publish-seconds", "publish-channels", "linger-ms", "hold-seconds", "drain-max-s", "server-pids",
-      "measure-memory", "out", "connect-timeout-ms", "warmup-seconds", "resume");
+      "measure-memory", "out", "connect-timeout-ms", "warmup-seconds", "resume", "read-pause-us");
   /** No leak detection and no per-access buffer checks: the generator's hot path must stay cheaper than the server's. */
   static final String DEFAULT_WORKER_OPTS = "-Xmx1g -XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled "
       + "-Dio.netty.buffer.checkAccessible=false -Dio.netty.buffer.checkBounds=false";
@@ -189,7 +189,7 @@ public final class Coordinator {
           "--urls=" + args.required("url"), "--channels=" + String.join(",", channels),
           "--channels-per-connection=" + channelsPerConnection,
           "--initial-target=" + share(firstTarget, n)));
-      cmd.addAll(args.asFlags("source-addresses", "io-threads", "connect-timeout-ms", "resume"));
+      cmd.addAll(args.asFlags("source-addresses", "io-threads", "connect-timeout-ms", "resume", "read-pause-us"));
       Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
       WorkerProcess w = new WorkerProcess(i, n, p);
       workers.add(w);
@@ -428,6 +428,7 @@ public final class Coordinator {
     }
     s.put("workers", workers.size());
     s.put("workerJavaOpts", args.string("worker-java-opts", DEFAULT_WORKER_OPTS));
+    s.put("readPauseMicros", args.integer("read-pause-us", Worker.DEFAULT_READ_PAUSE_MICROS));
     s.put("conditions", conditionsAtStart);
     s.put("loadAverageAtEnd", Machine.loadAverage());
     return s;

@@ -5,8 +5,10 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.DefaultSelectStrategyFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SelectStrategyFactory;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -43,11 +45,13 @@ import org.HdrHistogram.Histogram;
  * process's open-file limit, so many of them make a large run.
  */
 public final class Worker {
+  /** Long enough for a busy loop to find many sockets ready at once, short against the latencies measured. */
+  static final int DEFAULT_READ_PAUSE_MICROS = 500;
   static final String PROGRESS = "@progress ";
   static final String RESULT = "@result ";
   static final String RESET_DONE = "@reset-done";
   static final Set<String> FLAGS = Set.of("index", "connections", "first-index", "urls", "rate", "channels",
-      "channels-per-connection", "source-addresses", "io-threads", "connect-timeout-ms", "initial-target", "resume");
+      "channels-per-connection", "source-addresses", "io-threads", "connect-timeout-ms", "initial-target", "resume", "read-pause-us");
   /** A resuming connection's checker, handed to its next connection so order and gaps are checked across both. */
   private static final io.netty.util.AttributeKey<DeliveryChecker> RESUMED_CHECKER =
       io.netty.util.AttributeKey.valueOf("odin-ws-resumed-checker");
@@ -111,7 +115,10 @@ public final class Worker {
     resume = args.flag("resume");
     int threads = args.integer("io-threads", Runtime.getRuntime().availableProcessors());
     boolean epoll = Epoll.isAvailable();
-    group = new MultiThreadIoEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    int readPauseMicros = args.integer("read-pause-us", DEFAULT_READ_PAUSE_MICROS);
+    SelectStrategyFactory reads = readPauseMicros > 0
+        ? () -> new BatchedReads(readPauseMicros) : DefaultSelectStrategyFactory.INSTANCE;
+    group = new MultiThreadIoEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory(0, reads) : NioIoHandler.newFactory());
     for (EventExecutor e : group) {
       statsByLoop.put(e, new LoopStats());
     }
