@@ -91,7 +91,10 @@ final class LoopSubscriptions implements ChannelRollout.Pass {
         ChannelRollout rollout = withWork.peek();
         budget -= rollout.visit(budget, this);
         if (rollout.idle()) {
-          withWork.poll();
+          // Its last subscriber may have left during the visit, which already took it off the queue.
+          if (withWork.peek() == rollout) {
+            withWork.poll();
+          }
           rollout.queued = false;
         }
       }

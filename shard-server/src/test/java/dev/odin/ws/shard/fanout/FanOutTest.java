@@ -146,4 +146,32 @@ class FanOutTest {
     assertThat(fanOut.subscriptions()).isEqualTo(4);
     assertFalse(leaving.channel.finish());
   }
+
+  @Test
+  void aChannelWhoseLastSubscriberLeavesWhileBeingWrittenDoesNotHoldUpTheOtherChannels() {
+    ChannelSubscriber leaving = new ChannelSubscriber() {
+      @Override public boolean writeFrames(ChannelFrames frames) {
+        super.writeFrames(frames);
+        fanOut.unsubscribe(loop.eventLoop(), "a", this);
+        return true;
+      }
+    };
+    ChannelSubscriber staying = new ChannelSubscriber();
+    fanOut.subscribe(loop.eventLoop(), "a", leaving);
+    fanOut.subscribe(loop.eventLoop(), "b", staying);
+    ChannelFrames forA = frames("a", "[a1]");
+    ChannelFrames forB = frames("b", "[b1]");
+
+    fanOut.deliver(List.of(forA, forB));
+    loop.runPendingTasks();
+    fanOut.deliver(List.of(frames("b", "[b2]")));
+    loop.runPendingTasks();
+
+    assertThat(leaving.received()).containsExactly("[a1]");
+    assertThat(staying.received()).containsExactly("[b1]", "[b2]");
+    assertThat(forA.frames().refCnt()).isZero();
+    assertThat(forB.frames().refCnt()).isZero();
+    assertFalse(leaving.channel.finish());
+    assertFalse(staying.channel.finish());
+  }
 }
