@@ -174,4 +174,35 @@ class FanOutTest {
     assertFalse(leaving.channel.finish());
     assertFalse(staying.channel.finish());
   }
+
+  @Test
+  void theConsumerWaitsWhileTheLoopsHoldTheirShareOfBytesAndGoesOnOnceTheyHaveWrittenThem() throws Exception {
+    ChannelSubscriber subscriber = new ChannelSubscriber();
+    fanOut.subscribe(loop.eventLoop(), "a", subscriber);
+    ChannelFrames.Builder big = new ChannelFrames.Builder("a");
+    big.frames().writeZero((int) FanOut.MAX_HELD_BYTES_PER_LOOP + 1);
+    big.added(new org.apache.kafka.common.TopicPartition("t", 0), 0, System.currentTimeMillis());
+    ChannelFrames first = big.build();
+    ChannelFrames second = frames("a", "[after]");
+    assertThat(fanOut.deliver(List.of(first))).as("nothing held yet").isTrue();
+
+    java.util.concurrent.atomic.AtomicBoolean handedOver = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread consumer = new Thread(() -> handedOver.set(fanOut.deliver(List.of(second))), "consumer");
+    consumer.start();
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> consumer.getState() == Thread.State.TIMED_WAITING);
+    assertThat(handedOver).as("held back while the loop holds more than its share").isFalse();
+
+    loop.runPendingTasks(); // the loop writes and releases the big batch
+    consumer.join(10_000);
+    assertThat(handedOver).as("goes on once the bytes are written").isTrue();
+    loop.runPendingTasks();
+
+    List<String> received = subscriber.received();
+    assertThat(received).hasSize(2);
+    assertThat(received.get(1)).isEqualTo("[after]");
+    assertThat(first.frames().refCnt()).isZero();
+    assertThat(second.frames().refCnt()).isZero();
+    assertFalse(subscriber.channel.finish());
+  }
 }
