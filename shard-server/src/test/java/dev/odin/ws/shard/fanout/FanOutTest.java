@@ -205,4 +205,27 @@ class FanOutTest {
     assertThat(second.frames().refCnt()).isZero();
     assertFalse(subscriber.channel.finish());
   }
+
+  @Test
+  void moreSubscribersThanOneSliceVisitsEachGetTheRecordOnceAcrossSlicesAndTheBufferIsReleased() {
+    List<ChannelSubscriber> subscribers = new ArrayList<>();
+    for (int i = 0; i < LoopSubscriptions.VISITS_PER_SLICE * 2 + 100; i++) {
+      ChannelSubscriber s = new ChannelSubscriber();
+      subscribers.add(s);
+      fanOut.subscribe(loop.eventLoop(), "a", s);
+    }
+    ChannelFrames batch = frames("a", "[x]");
+
+    fanOut.deliver(List.of(batch));
+    for (int i = 0; i < 20 && batch.frames().refCnt() > 0; i++) {
+      loop.runPendingTasks(); // runs the slices each slice schedules after itself
+    }
+
+    for (ChannelSubscriber s : subscribers) {
+      assertThat(s.received()).containsExactly("[x]");
+      assertThat(s.flushes).isEqualTo(1);
+      assertFalse(s.channel.finish());
+    }
+    assertThat(batch.frames().refCnt()).isZero();
+  }
 }
