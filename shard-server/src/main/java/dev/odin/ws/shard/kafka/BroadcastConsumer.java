@@ -244,6 +244,11 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
     }
     try {
       thread.join(TimeUnit.SECONDS.toMillis(30));
+      if (thread.isAlive()) {
+        // Still waiting for the event loops to write what they hold (FanOut's backpressure): they are gone.
+        thread.interrupt();
+        thread.join(TimeUnit.SECONDS.toMillis(5));
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
