@@ -228,4 +228,31 @@ class FanOutTest {
     }
     assertThat(batch.frames().refCnt()).isZero();
   }
+
+  @Test
+  void aConsumerInterruptedWhileWaitingForRoomGivesUpAndReleasesItsFrames() throws Exception {
+    ChannelSubscriber subscriber = new ChannelSubscriber();
+    fanOut.subscribe(loop.eventLoop(), "a", subscriber);
+    ChannelFrames.Builder big = new ChannelFrames.Builder("a");
+    big.frames().writeZero((int) FanOut.MAX_HELD_BYTES_PER_LOOP + 1);
+    big.added(new org.apache.kafka.common.TopicPartition("t", 0), 0, System.currentTimeMillis());
+    ChannelFrames held = big.build();
+    fanOut.deliver(List.of(held)); // the loop never runs: it holds these bytes
+    ChannelFrames waiting = frames("a", "[late]");
+    java.util.concurrent.atomic.AtomicReference<Boolean> handedOver = new java.util.concurrent.atomic.AtomicReference<>();
+    Thread consumer = new Thread(() -> handedOver.set(fanOut.deliver(List.of(waiting))), "consumer");
+    consumer.start();
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> consumer.getState() == Thread.State.TIMED_WAITING);
+
+    consumer.interrupt();
+    consumer.join(10_000);
+
+    assertThat(handedOver.get()).as("not handed over").isFalse();
+    assertThat(waiting.frames().refCnt()).as("released by deliver").isZero();
+    loop.runPendingTasks(); // the loop comes back and writes what it held
+    assertThat(subscriber.received()).hasSize(1);
+    assertThat(held.frames().refCnt()).isZero();
+    assertFalse(subscriber.channel.finish());
+  }
 }
