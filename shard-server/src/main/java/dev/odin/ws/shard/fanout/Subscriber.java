@@ -6,17 +6,17 @@ public interface Subscriber {
   boolean isWritable();
 
   /**
-   * Writes or queues the channel's frames of this batch. The subscriber takes its own reference
-   * ({@code retainedDuplicate} or {@code retainedSlice}) of what it queues; the batch keeps its own.
+   * Writes or queues the frames of the channel owed to this subscriber. The subscriber takes its own reference
+   * ({@code retainedDuplicate} or {@code retainedSlice}) of what it queues; the rollout keeps its own.
    *
    * @return true when something was queued and waits for {@link #flush}
    */
   boolean writeFrames(ChannelFrames frames);
 
-  /** Marks the connection as written in the current batch; false when it already was. */
+  /** Marks the connection as written in the current slice of visits; false when it already was. */
   boolean markForFlush();
 
-  /** Flushes what this batch wrote and clears the mark. */
+  /** Flushes what this slice wrote and clears the mark. */
   void flush();
 
   /** The connection fell behind: it is closed with 4008 and gets nothing more. */

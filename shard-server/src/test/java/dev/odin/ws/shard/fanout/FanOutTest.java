@@ -7,8 +7,12 @@ import dev.odin.ws.shard.metrics.ShardMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.TopicPartition;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** The fan-out path under paranoid leak detection: one buffer per channel, one reference per subscriber. */
@@ -49,9 +53,25 @@ class FanOutTest {
     ChannelFrames.Builder builder = new ChannelFrames.Builder(channel);
     for (int i = 0; i < payloads.length; i++) {
       builder.frames().writeCharSequence(payloads[i], StandardCharsets.UTF_8);
-      builder.added(new org.apache.kafka.common.TopicPartition("t", 0), i, System.currentTimeMillis());
+      builder.added(new TopicPartition("t", 0), i, System.currentTimeMillis());
     }
     return builder.build();
+  }
+
+  /** One record on channel "a" whose frames alone exceed what one loop may hold before the consumer waits. */
+  private static ChannelFrames moreThanALoopMayHold() {
+    ChannelFrames.Builder big = new ChannelFrames.Builder("a");
+    big.frames().writeZero((int) FanOut.MAX_HELD_BYTES_PER_LOOP + 1);
+    big.added(new TopicPartition("t", 0), 0, System.currentTimeMillis());
+    return big.build();
+  }
+
+  /** Runs {@code deliver} on a thread of its own and returns once that thread waits (for room in the loops). */
+  private static Thread consumerWaitingForRoom(Runnable deliver) {
+    Thread consumer = new Thread(deliver, "consumer");
+    consumer.start();
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> consumer.getState() == Thread.State.TIMED_WAITING);
+    return consumer;
   }
 
   @Test
@@ -179,23 +199,17 @@ class FanOutTest {
   void theConsumerWaitsWhileTheLoopsHoldTheirShareOfBytesAndGoesOnOnceTheyHaveWrittenThem() throws Exception {
     ChannelSubscriber subscriber = new ChannelSubscriber();
     fanOut.subscribe(loop.eventLoop(), "a", subscriber);
-    ChannelFrames.Builder big = new ChannelFrames.Builder("a");
-    big.frames().writeZero((int) FanOut.MAX_HELD_BYTES_PER_LOOP + 1);
-    big.added(new org.apache.kafka.common.TopicPartition("t", 0), 0, System.currentTimeMillis());
-    ChannelFrames first = big.build();
+    ChannelFrames first = moreThanALoopMayHold();
     ChannelFrames second = frames("a", "[after]");
     assertThat(fanOut.deliver(List.of(first))).as("nothing held yet").isTrue();
 
-    java.util.concurrent.atomic.AtomicBoolean handedOver = new java.util.concurrent.atomic.AtomicBoolean();
-    Thread consumer = new Thread(() -> handedOver.set(fanOut.deliver(List.of(second))), "consumer");
-    consumer.start();
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
-        .until(() -> consumer.getState() == Thread.State.TIMED_WAITING);
-    assertThat(handedOver).as("held back while the loop holds more than its share").isFalse();
+    AtomicReference<Boolean> handedOver = new AtomicReference<>();
+    Thread consumer = consumerWaitingForRoom(() -> handedOver.set(fanOut.deliver(List.of(second))));
+    assertThat(handedOver.get()).as("held back while the loop holds more than its share").isNull();
 
     loop.runPendingTasks(); // the loop writes and releases the big batch
     consumer.join(10_000);
-    assertThat(handedOver).as("goes on once the bytes are written").isTrue();
+    assertThat(handedOver.get()).as("goes on once the bytes are written").isTrue();
     loop.runPendingTasks();
 
     List<String> received = subscriber.received();
@@ -233,17 +247,11 @@ class FanOutTest {
   void aConsumerInterruptedWhileWaitingForRoomGivesUpAndReleasesItsFrames() throws Exception {
     ChannelSubscriber subscriber = new ChannelSubscriber();
     fanOut.subscribe(loop.eventLoop(), "a", subscriber);
-    ChannelFrames.Builder big = new ChannelFrames.Builder("a");
-    big.frames().writeZero((int) FanOut.MAX_HELD_BYTES_PER_LOOP + 1);
-    big.added(new org.apache.kafka.common.TopicPartition("t", 0), 0, System.currentTimeMillis());
-    ChannelFrames held = big.build();
+    ChannelFrames held = moreThanALoopMayHold();
     fanOut.deliver(List.of(held)); // the loop never runs: it holds these bytes
     ChannelFrames waiting = frames("a", "[late]");
-    java.util.concurrent.atomic.AtomicReference<Boolean> handedOver = new java.util.concurrent.atomic.AtomicReference<>();
-    Thread consumer = new Thread(() -> handedOver.set(fanOut.deliver(List.of(waiting))), "consumer");
-    consumer.start();
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
-        .until(() -> consumer.getState() == Thread.State.TIMED_WAITING);
+    AtomicReference<Boolean> handedOver = new AtomicReference<>();
+    Thread consumer = consumerWaitingForRoom(() -> handedOver.set(fanOut.deliver(List.of(waiting))));
 
     consumer.interrupt();
     consumer.join(10_000);
