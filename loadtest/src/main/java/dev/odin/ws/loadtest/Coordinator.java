@@ -94,6 +94,7 @@ public final class Coordinator {
 
     Map<String, Object> publishSummary = null;
     double cpuBefore = serverCpu();
+    long writesBefore = serverWriteCalls();
     double clientCpuBefore = clientCpu();
     long windowStartMicros = Clock.nowMicros();
     long messagesBefore = total().messages;
@@ -109,6 +110,7 @@ public final class Coordinator {
           reset();
         }
         cpuBefore = serverCpu();
+        writesBefore = serverWriteCalls();
         clientCpuBefore = clientCpu();
         windowStartMicros = Clock.nowMicros();
         messagesBefore = total().messages;
@@ -122,9 +124,11 @@ public final class Coordinator {
       Thread.sleep(TimeUnit.SECONDS.toMillis(hold));
     }
     double cpuAfter = serverCpu();
+    long writesAfter = serverWriteCalls();
     double clientCpuSeconds = clientCpu() - clientCpuBefore;
     Map<String, Object> summary = collect(conditionsAtStart, stepResults, publishSummary,
-        cpuAfter - cpuBefore, windowStartMicros, messagesBefore);
+        cpuAfter - cpuBefore, writesBefore < 0 || writesAfter < 0 ? -1 : writesAfter - writesBefore,
+        windowStartMicros, messagesBefore);
     Map<String, Object> client = new LinkedHashMap<>();
     client.put("cpuSeconds", round(clientCpuSeconds));
     long windowMessages = (long) summary.get("messages") - messagesBefore;
@@ -339,6 +343,19 @@ public final class Coordinator {
     return sum;
   }
 
+  /** Write system calls of the server processes so far, or -1 when one of them does not say. */
+  private long serverWriteCalls() {
+    long sum = 0;
+    for (long pid : serverPids) {
+      long calls = Machine.writeCalls(pid);
+      if (calls < 0) {
+        return -1;
+      }
+      sum += calls;
+    }
+    return sum;
+  }
+
   /** CPU seconds of the worker processes (the shell execs java, so the pid is the JVM's). */
   private double clientCpu() {
     double sum = 0;
@@ -349,7 +366,8 @@ public final class Coordinator {
   }
 
   private Map<String, Object> collect(Map<String, Object> conditionsAtStart, List<Map<String, Object>> steps,
-      Map<String, Object> publishSummary, double serverCpuSeconds, long windowStartMicros, long messagesBefore)
+      Map<String, Object> publishSummary, double serverCpuSeconds, long serverWriteCalls, long windowStartMicros,
+      long messagesBefore)
       throws Exception {
     Tally tally = new Tally();
     Histogram latency = new Histogram(LoopStats.HIGHEST_MICROS, 3);
@@ -418,6 +436,13 @@ public final class Coordinator {
       server.put("pids", serverPids);
       server.put("cpuSeconds", round(serverCpuSeconds));
       server.put("deliveriesPerCpuSecond", serverCpuSeconds > 0 ? round(windowMessages / serverCpuSeconds) : 0);
+      if (serverWriteCalls > 0) {
+        // a shard writes each subscriber what it is owed in one call, so this shows how much each write carried
+        // and what one cost
+        server.put("writeCalls", serverWriteCalls);
+        server.put("deliveriesPerWriteCall", round((double) windowMessages / serverWriteCalls));
+        server.put("cpuMicrosPerWriteCall", round(serverCpuSeconds * 1e6 / serverWriteCalls));
+      }
       List<Long> rss = new ArrayList<>();
       serverPids.forEach(pid -> rss.add(Machine.rssKb(pid)));
       server.put("rssKbAtEnd", rss);

@@ -59,6 +59,23 @@ final class Machine {
     }
   }
 
+  /**
+   * Write system calls ({@code write}, {@code writev}) the process has made so far ({@code syscw} of
+   * {@code /proc/<pid>/io}, readable for our own user's processes), or -1 when unknown.
+   */
+  static long writeCalls(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/io"))) {
+        if (line.startsWith("syscw:")) {
+          return Long.parseLong(line.substring("syscw:".length()).trim());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // gone, or not ours
+    }
+    return -1;
+  }
+
   /** Resident set size in KiB, or -1. */
   static long rssKb(long pid) {
     try {
