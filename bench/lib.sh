@@ -149,9 +149,11 @@ fanout_header() {
   printf '%-8s %-8s %-10s %-10s %-6s %-11s %-8s %-12s %-10s %-11s %-9s %-8s %-8s %-8s %-8s %-5s %-5s %-8s %s\n' \
     rec/s records expected received subs deliv/s srv_cpu_s deliv/srv_cpu_s deliv/write srv_us/write cli_cpu_s p50_ms p90_ms p99_ms p99.9_ms gaps ooo failed "load avg (1/5/15)"
 }
-fanout_row() { # publish rate
+fanout_row() { # publish rate ("max": the rate the closed loop reached is shown with it)
+  local rate="$1"
+  [ "$rate" = max ] && rate="max:$(j '.publisher.rate | floor')"
   printf '%-8s %-8s %-10s %-10s %-6s %-11s %-8s %-12s %-10s %-11s %-9s %-8s %-8s %-8s %-8s %-5s %-5s %-8s %s\n' \
-    "$1" "$(j .publisher.records)" "$(j .publisher.expectedDeliveries)" "$(j .messages)" "$(j .connections.subscribed)" \
+    "$rate" "$(j .publisher.records)" "$(j .publisher.expectedDeliveries)" "$(j .messages)" "$(j .connections.subscribed)" \
     "$(j .deliveriesPerSecond)" "$(j '.server.cpuSeconds // "-"')" "$(j '.server.deliveriesPerCpuSecond // "-"')" \
     "$(j '.server.deliveriesPerWriteCall // "-"')" "$(j '.server.cpuMicrosPerWriteCall // "-"')" \
     "$(j '.client.cpuSeconds // "-"')" \
@@ -227,7 +229,8 @@ fanout_series() { # jfr prefix, url, server pids (csv), connection rate
     jfr_on_publish
     loadtest --url="$2" --connections="$SUBSCRIBERS" --rate="$4" --channels=bench \
       --publish-bootstrap="$BOOTSTRAP" --publish-topic=bench --publish-rate="$rate" --publish-size=100 \
-      --warmup-seconds="${WARMUP_SECONDS:-3}" --publish-seconds="$PUBLISH_SECONDS" --server-pids="$3"
+      ${PUBLISH_WINDOW:+--publish-window=$PUBLISH_WINDOW} \
+      --warmup-seconds="${WARMUP_SECONDS:-10}" --publish-seconds="$PUBLISH_SECONDS" --server-pids="$3"
     jfr_stop "$BENCH_OUT/$1-$rate"
     scrape_shard_latency "$WORK/lat-after"
     rows+=("$(fanout_row "$rate")")

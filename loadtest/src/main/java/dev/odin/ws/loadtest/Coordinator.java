@@ -35,8 +35,8 @@ import org.HdrHistogram.Histogram;
 public final class Coordinator {
   static final Set<String> FLAGS = Set.of("url", "connections", "rate", "channels", "channels-per-connection",
       "workers", "per-worker", "worker-java-opts", "io-threads", "source-addresses", "steps", "ramp-timeout-s",
-      "ready-urls", "ready-timeout-s", "publish-bootstrap", "publish-topic", "publish-rate", "publish-size",
-      "publish-seconds", "publish-channels", "linger-ms", "hold-seconds", "drain-max-s", "server-pids",
+      "ready-urls", "ready-timeout-s", "publish-bootstrap", "publish-topic", "publish-rate", "publish-window",
+      "publish-size", "publish-seconds", "publish-channels", "linger-ms", "hold-seconds", "drain-max-s", "server-pids",
       "measure-memory", "out", "connect-timeout-ms", "warmup-seconds", "resume", "read-pause-us");
   /** No leak detection and no per-access buffer checks: the generator's hot path must stay cheaper than the server's. */
   static final String DEFAULT_WORKER_OPTS = "-Xmx1g -XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled "
@@ -98,14 +98,14 @@ public final class Coordinator {
     double clientCpuBefore = clientCpu();
     long windowStartMicros = Clock.nowMicros();
     long messagesBefore = total().messages;
-    if (args.decimal("publish-rate", 0) > 0) {
+    if (publishRate() > 0) {
       try (Publisher p = newPublisher()) {
         publisher = p;
         double warmup = args.decimal("warmup-seconds", 0);
         if (warmup > 0) {
           log.printf("loadtest: warm-up: publishing for %.0f s, then forgetting those deliveries%n", warmup);
           long base = total().messages;
-          Publisher.Result w = p.run(warmup);
+          Publisher.Result w = publishFor(p, warmup);
           drain(base, expectedDeliveries(w.records(), publishChannels()));
           reset();
         }
@@ -258,8 +258,32 @@ public final class Coordinator {
 
   private Publisher newPublisher() {
     return new Publisher(args.required("publish-bootstrap"), args.string("publish-topic", "bench"),
-        publishChannels(), args.integer("publish-size", 100), args.decimal("publish-rate", 0),
-        args.integer("linger-ms", 0));
+        publishChannels(), args.integer("publish-size", 100), publishRate(), args.integer("linger-ms", 0));
+  }
+
+  /** {@code --publish-rate}: records per second, infinite for {@code max} (closed-loop), 0 when not publishing. */
+  private double publishRate() {
+    return "max".equals(args.string("publish-rate", "0")) ? Double.POSITIVE_INFINITY
+        : args.decimal("publish-rate", 0);
+  }
+
+  /**
+   * Publishes for {@code seconds}: paced, or with {@code --publish-rate=max} as fast as the clients receive the
+   * records, at most {@code --publish-window} records ahead of them (the workers report once a second, so the
+   * window should hold more than a second of records).
+   */
+  private Publisher.Result publishFor(Publisher p, double seconds) {
+    if (!Double.isInfinite(publishRate())) {
+      return p.run(seconds);
+    }
+    List<String> pubChannels = publishChannels();
+    double perRecord = Math.max(1, (double) expectedDeliveries(pubChannels.size(), pubChannels) / pubChannels.size());
+    long base = total().messages;
+    return p.runWindowed(seconds, publishWindow(), () -> (long) ((total().messages - base) / perRecord));
+  }
+
+  private long publishWindow() {
+    return args.number("publish-window", 1000);
   }
 
   private List<String> publishChannels() {
@@ -268,15 +292,21 @@ public final class Coordinator {
 
   private Map<String, Object> publish(Publisher p) {
     double seconds = args.decimal("publish-seconds", 10);
-    log.printf("loadtest: publishing %s records/s of %d bytes for %.0f s to %s%n", args.string("publish-rate", ""),
+    boolean closedLoop = Double.isInfinite(publishRate());
+    log.printf("loadtest: publishing %s records/s of %d bytes for %.0f s to %s%n",
+        closedLoop ? "as many as delivered (window " + publishWindow() + ")," : args.string("publish-rate", ""),
         args.integer("publish-size", 100), seconds, publishChannels());
     long errorsBefore = p.errors.get();
-    Publisher.Result r = p.run(seconds);
+    Publisher.Result r = publishFor(p, seconds);
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("records", r.records());
     s.put("errors", r.errors() - errorsBefore);
     s.put("seconds", round(r.seconds()));
     s.put("rate", round(r.rate()));
+    s.put("mode", closedLoop ? "closed-loop" : "paced");
+    if (closedLoop) {
+      s.put("window", publishWindow());
+    }
     s.put("recordBytes", r.size());
     s.put("channels", publishChannels());
     s.put("warmupSeconds", args.decimal("warmup-seconds", 0));

@@ -56,6 +56,8 @@ public final class LoadTestMain {
                    finds many sockets ready; latencies read up to this late; 0: wake up for every message)
                    --ready-urls=http://127.0.0.1:9090/readyz  --server-pids=PID,...  --measure-memory=true
                    --publish-bootstrap=HOST:PORT --publish-topic=T --publish-rate=R --publish-size=100
+                   --publish-rate=max (closed-loop: as fast as the records are delivered, at most
+                   --publish-window=1000 records sent and not yet delivered to every subscriber)
                    --publish-seconds=10 --publish-channels=a --linger-ms=0  --warmup-seconds=S (published,
                    then forgotten)  --hold-seconds=S  --drain-max-s=15
                    --resume=true (a connection the server closes reconnects and resumes with since;

@@ -5,8 +5,10 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -17,6 +19,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * channel, the shard's default template). A topic of {@code {channel}} gives each channel its own
  * topic, so its offsets have no holes and the clients' gap check is exact. The value is a JSON string of exactly {@code size} bytes, so
  * the shard embeds it as it is. The Kafka timestamp is the send time: latency is measured from it.
+ *
+ * <p>Paced at a fixed rate ({@link #run}), or closed-loop ({@link #runWindowed}): as fast as the records are
+ * delivered, keeping at most a window of records sent but not yet delivered to every subscriber.
  */
 final class Publisher implements AutoCloseable {
   /** What a publishing run did. */
@@ -34,7 +39,7 @@ final class Publisher implements AutoCloseable {
     if (channels.isEmpty()) {
       throw new IllegalArgumentException("the publisher needs at least one channel");
     }
-    if (rate <= 0) {
+    if (!(rate > 0)) {
       throw new IllegalArgumentException("the publish rate must be above zero");
     }
     Properties props = new Properties();
@@ -83,6 +88,37 @@ final class Publisher implements AutoCloseable {
     producer.flush();
     double took = (System.nanoTime() - start) / 1e9;
     return new Result(total, errors.get(), took, total / took, value.length);
+  }
+
+  /**
+   * Sends as fast as the records are delivered for {@code seconds}: a record goes only while fewer than
+   * {@code window} sent records are not yet delivered to every subscriber ({@code delivered} says how many
+   * are), so the servers set the pace and their backlog stays bounded.
+   */
+  Result runWindowed(double seconds, long window, LongSupplier delivered) {
+    if (window < 1) {
+      throw new IllegalArgumentException("the publish window must be at least one record");
+    }
+    long start = System.nanoTime();
+    long end = start + (long) (seconds * 1e9);
+    long i = 0;
+    while (System.nanoTime() < end) {
+      if (i - delivered.getAsLong() >= window) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        continue;
+      }
+      int c = (int) (i % keys.length);
+      producer.send(new ProducerRecord<>(topics[c], keys[c], value), (md, e) -> {
+        if (e != null) {
+          errors.incrementAndGet();
+        }
+      });
+      sent.incrementAndGet();
+      i++;
+    }
+    producer.flush();
+    double took = (System.nanoTime() - start) / 1e9;
+    return new Result(i, errors.get(), took, i / took, value.length);
   }
 
   @Override

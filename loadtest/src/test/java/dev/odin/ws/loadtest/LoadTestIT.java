@@ -93,6 +93,55 @@ class LoadTestIT {
   }
 
   @Test
+  void closedLoopPublisherSendsOnlyWhileFewerThanTheWindowAreUndelivered() throws Exception {
+    java.util.concurrent.atomic.AtomicLong delivered = new java.util.concurrent.atomic.AtomicLong();
+    try (Publisher p = new Publisher(kafka.bootstrapServers(), "{channel}", java.util.List.of("alpha"), 100,
+        Double.POSITIVE_INFINITY, 0)) {
+      java.util.concurrent.CompletableFuture<Publisher.Result> run =
+          java.util.concurrent.CompletableFuture.supplyAsync(() -> p.runWindowed(4, 5, delivered::get));
+      // nothing delivered: five records go, then the publisher waits for the clients
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(3)).until(() -> p.sent.get() == 5);
+      org.awaitility.Awaitility.await().during(java.time.Duration.ofMillis(300)).atMost(java.time.Duration.ofSeconds(2))
+          .until(() -> p.sent.get() == 5);
+      delivered.set(3); // three reached every subscriber: room for three more
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(3)).until(() -> p.sent.get() == 8);
+      Publisher.Result result = run.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(result.records()).isEqualTo(8);
+      assertThat(result.errors()).isZero();
+    }
+  }
+
+  @Test
+  void closedLoopRunDeliversEveryRecordItPublished(@TempDir Path dir) throws Exception {
+    Path out = dir.resolve("summary.json");
+    String[] argv = {
+        "--url=ws://127.0.0.1:" + shard.wsPort() + "/ws",
+        "--connections=50",
+        "--rate=500",
+        "--io-threads=1",
+        "--channels=alpha",
+        "--ready-urls=http://127.0.0.1:" + shard.managementPort() + "/readyz",
+        "--publish-bootstrap=" + kafka.bootstrapServers(),
+        "--publish-topic={channel}",
+        "--publish-rate=max",
+        "--publish-window=50",
+        "--publish-seconds=2",
+        "--worker-java-opts=-Xmx128m",
+        "--out=" + out};
+    new Coordinator(new Args(argv, Coordinator.FLAGS), System.err).run();
+
+    JsonNode json = new ObjectMapper().readTree(Files.readString(out));
+    assertThat(json.path("publisher").path("mode").asText()).isEqualTo("closed-loop");
+    assertThat(json.path("publisher").path("window").asLong()).isEqualTo(50);
+    long records = json.path("publisher").path("records").asLong();
+    assertThat(records).as("more than one window: the clients' progress let it go on").isGreaterThan(50);
+    assertThat(json.path("publisher").path("expectedDeliveries").asLong()).isEqualTo(records * 50);
+    assertThat(json.path("messages").asLong()).isEqualTo(records * 50);
+    assertThat(json.path("gaps").asLong()).isZero();
+    assertThat(json.path("outOfOrder").asLong()).isZero();
+  }
+
+  @Test
   void countsRefusedConnectionsByCause() throws Exception {
     String[] argv = {
         "--url=ws://127.0.0.1:1/ws",
