@@ -27,30 +27,51 @@ public final class FrameReader {
   private static final int OP_PING = 0x9;
   private static final int OP_PONG = 0xA;
 
-  /** The tail of the previous read when it ended inside a frame; null most of the time. */
+  /**
+   * The start of a frame the previous read ended inside, copied out of that read's buffer; null most of the
+   * time. It only ever holds that one frame, so a connection keeps at most one frame between reads, never a
+   * whole read's buffer (ten thousand connections each keeping a 64 KB read would fill the heap).
+   */
   private ByteBuf pending;
 
   /** Consumes {@code in} (and releases it). */
   public void read(ByteBuf in, Listener listener) {
-    ByteBuf buf = in;
-    if (pending != null) {
-      // Ownership: the tail and the new bytes move into `pending`, which we release when it empties.
-      pending.writeBytes(in);
-      in.release();
-      buf = pending;
-    }
     try {
+      if (pending != null && !completePending(in, listener)) {
+        return;
+      }
       while (true) {
-        int frameLength = frameLength(buf);
+        int frameLength = frameLength(in);
         if (frameLength < 0) {
           break;
         }
-        dispatch(buf, listener);
-        buf.skipBytes(frameLength);
+        dispatch(in, listener);
+        in.skipBytes(frameLength);
+      }
+      if (in.isReadable()) {
+        pending = ByteBufAllocator.DEFAULT.heapBuffer(Math.max(256, missingBytes(in) + in.readableBytes()));
+        pending.writeBytes(in);
       }
     } finally {
-      keepTail(buf);
+      in.release();
     }
+  }
+
+  /** Moves from {@code in} what the pending frame lacks; once whole, dispatches it. False when {@code in} ran out first. */
+  private boolean completePending(ByteBuf in, Listener listener) {
+    while (in.isReadable()) {
+      pending.writeBytes(in, Math.min(missingBytes(pending), in.readableBytes()));
+      if (frameLength(pending) >= 0) {
+        try {
+          dispatch(pending, listener);
+        } finally {
+          pending.release();
+          pending = null;
+        }
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Releases what a closed connection still held. */
@@ -61,21 +82,31 @@ public final class FrameReader {
     }
   }
 
-  private void keepTail(ByteBuf buf) {
-    if (buf == pending) {
-      if (!pending.isReadable()) {
-        pending.release();
-        pending = null;
-      } else {
-        pending.discardReadBytes();
-      }
-      return;
+  /** Bytes held between reads. */
+  int heldBytes() {
+    return pending == null ? 0 : pending.capacity();
+  }
+
+  /**
+   * How many more bytes the frame at the start of {@code buf} needs, as far as its header tells: the rest of the
+   * header while that is cut, else the rest of the frame.
+   */
+  private static int missingBytes(ByteBuf buf) {
+    int readable = buf.readableBytes();
+    if (readable < 2) {
+      return 2 - readable;
     }
-    if (buf.isReadable()) {
-      pending = ByteBufAllocator.DEFAULT.heapBuffer(Math.max(256, buf.readableBytes() * 2));
-      pending.writeBytes(buf);
+    int r = buf.readerIndex();
+    int b1 = buf.getByte(r + 1) & 0xff;
+    int headerLength = headerLength(b1);
+    if (readable < headerLength) {
+      return headerLength - readable;
     }
-    buf.release();
+    long total = headerLength + payloadLength(buf, r, b1);
+    if (total > Integer.MAX_VALUE - 16) {
+      throw new IllegalStateException("frame of " + (total - headerLength) + " bytes");
+    }
+    return (int) Math.max(0, total - readable);
   }
 
   /** The whole frame's size when it is all in {@code buf}, else -1. */

@@ -99,4 +99,26 @@ class FrameReaderTest {
       reader.release();
     }
   }
+
+  @Test
+  void keepsOnlyTheCutFrameBetweenReadsNotTheReadsBuffer() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] payload = "z".repeat(190).getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < 400; i++) {
+      frame(out, 1, payload);
+    }
+    byte[] all = out.toByteArray(); // 400 frames of 192 bytes
+    FrameReader reader = new FrameReader();
+    int cut = 64 * 1024 + 7; // reads of 64 KB that end inside a frame, as a busy socket's reads do
+    for (int i = 0; i < all.length; i += cut) {
+      ByteBuf read = Unpooled.buffer(cut);
+      read.writeBytes(all, i, Math.min(cut, all.length - i));
+      reader.read(read, listener);
+      if (i + cut < all.length) {
+        assertThat(reader.heldBytes()).as("held after a read of 64 KB").isPositive().isLessThanOrEqualTo(512);
+      }
+    }
+    assertThat(events).hasSize(400).allMatch(e -> e.equals("text:" + "z".repeat(190)));
+    assertThat(reader.heldBytes()).isZero();
+  }
 }
