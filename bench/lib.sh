@@ -7,8 +7,8 @@ BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOADTEST_JAR="$BENCH_ROOT/loadtest/target/loadtest-0.1.0-SNAPSHOT-all.jar"
 SHARD_JAR="${SHARD_JAR:-$BENCH_ROOT/shard-server/target/shard-server-0.1.0-SNAPSHOT-all.jar}"
 BALANCER_JAR="$BENCH_ROOT/balancer/target/balancer-0.1.0-SNAPSHOT-all.jar"
-# The heap-free ratios are the shards' own defaults (ShardEnv.JVM_MEMORY_FLAGS, the image's entrypoint).
-SHARD_JAVA_OPTS="${SHARD_JAVA_OPTS:--Xmx1g -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20}"
+# The heap-free ratios and the native-heap trim are the shards' own defaults (ShardEnv.JVM_MEMORY_FLAGS, the image's entrypoint).
+SHARD_JAVA_OPTS="${SHARD_JAVA_OPTS:--Xmx1g -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:TrimNativeHeapInterval=5000}"
 KAFKA_JAVA_OPTS="${KAFKA_JAVA_OPTS:--Xmx1g}"
 BALANCER_JAVA_OPTS="${BALANCER_JAVA_OPTS:--Xmx512m}"
 WORKER_JAVA_OPTS="${WORKER_JAVA_OPTS:--Xmx1g -XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled -Dio.netty.buffer.checkAccessible=false -Dio.netty.buffer.checkBounds=false}"

@@ -2,6 +2,7 @@ package dev.odin.ws.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
@@ -51,8 +52,20 @@ class ShardEnvTest {
   void theShardImageRunsWithTheSameJvmMemoryFlagsAsLocalMode() throws Exception {
     String dockerfile = java.nio.file.Files.readString(CrdFiles.examples().getParent().resolve("shard-server/Dockerfile"));
     String entrypoint = dockerfile.lines().filter(l -> l.startsWith("ENTRYPOINT")).findFirst().orElseThrow();
-    for (String flag : ShardEnv.JVM_MEMORY_FLAGS) {
+    // eclipse-temurin:17-jre is a current 17.0.x: it takes the native-heap trim
+    for (String flag : ShardEnv.jvmMemoryFlags(Runtime.Version.parse("17.0.15"))) {
       org.junit.jupiter.api.Assertions.assertTrue(entrypoint.contains("\"" + flag + "\""), flag + " missing in " + entrypoint);
     }
+  }
+
+  @Test
+  void nativeHeapTrimIsPassedOnlyToRuntimesThatKnowTheFlag() {
+    // an unknown -XX flag stops the JVM at start, so an older 17 must not get it
+    assertFalse(ShardEnv.jvmMemoryFlags(Runtime.Version.parse("17.0.8")).contains(ShardEnv.NATIVE_HEAP_TRIM_FLAG));
+    assertFalse(ShardEnv.jvmMemoryFlags(Runtime.Version.parse("20.0.2")).contains(ShardEnv.NATIVE_HEAP_TRIM_FLAG));
+    assertTrue(ShardEnv.jvmMemoryFlags(Runtime.Version.parse("17.0.9")).contains(ShardEnv.NATIVE_HEAP_TRIM_FLAG));
+    assertFalse(ShardEnv.jvmMemoryFlags(Runtime.Version.parse("21")).contains(ShardEnv.NATIVE_HEAP_TRIM_FLAG));
+    assertTrue(ShardEnv.jvmMemoryFlags(Runtime.Version.parse("21.0.5")).contains(ShardEnv.NATIVE_HEAP_TRIM_FLAG));
+    assertTrue(ShardEnv.jvmMemoryFlags(Runtime.Version.parse("17.0.15")).containsAll(ShardEnv.JVM_MEMORY_FLAGS));
   }
 }

@@ -93,8 +93,17 @@ final class Machine {
   /** Forces a full GC in a JVM and returns its heap in use afterwards in KiB, or -1. */
   static long heapAfterGcKb(long pid) {
     jcmd(pid, "GC.run");
+    trimNativeHeap(pid);
     Matcher m = HEAP_USED.matcher(jcmd(pid, "GC.heap_info"));
     return m.find() ? Long.parseLong(m.group(1)) : -1;
+  }
+
+  /**
+   * Returns to the OS what the process's native allocations freed, as a shard's own periodic trim
+   * ({@code -XX:TrimNativeHeapInterval=5000}) does within 5 s, so an RSS reading is not at the mercy of that timing.
+   */
+  static void trimNativeHeap(long pid) {
+    jcmd(pid, "System.trim_native_heap");
   }
 
   private static String jcmd(long pid, String command) {
