@@ -46,12 +46,13 @@ loadtest --url="$(shard_urls)" --connections="$CONNECTIONS" --rate="$CONN_RATE" 
   --ramp-timeout-s=$((CONNECTIONS / CONN_RATE + 120))
 rss_total=$(jq '[.server.rssKbAtEnd[]] | add / 1024 | floor' "$SUMMARY")
 echo
-printf '%-10s %-10s %-10s %-8s %-10s %-10s %-8s %-8s %-8s %-8s %-6s %-10s %s\n' \
-  target subscribed failed records expected received p50_ms p99_ms p99.9_ms max_ms gaps shards_rss "load avg"
-printf '%-10s %-10s %-10s %-8s %-10s %-10s %-8s %-8s %-8s %-8s %-6s %-10s %s\n' \
+printf '%-10s %-10s %-10s %-8s %-10s %-10s %-8s %-8s %-8s %-8s %-6s %-10s %-10s %-12s %-10s %s\n' \
+  target subscribed failed records expected received p50_ms p99_ms p99.9_ms max_ms gaps shards_rss srv_cpu_s srv_us/write cli_cpu_s "load avg"
+printf '%-10s %-10s %-10s %-8s %-10s %-10s %-8s %-8s %-8s %-8s %-6s %-10s %-10s %-12s %-10s %s\n' \
   "$CONNECTIONS" "$(j .connections.subscribed)" "$(j .connections.failed)" "$(j .publisher.records)" \
   "$(j .publisher.expectedDeliveries)" "$(j .messages)" "$(j .latencyMs.p50)" "$(j .latencyMs.p99)" \
-  "$(j .latencyMs.p99_9)" "$(j .latencyMs.max)" "$(j .gaps)" "${rss_total}MiB" "$(j .loadAverageAtEnd)"
+  "$(j .latencyMs.p99_9)" "$(j .latencyMs.max)" "$(j .gaps)" "${rss_total}MiB" "$(j '.server.cpuSeconds // "-"')" \
+  "$(j '.server.cpuMicrosPerWriteCall // "-"')" "$(j '.client.cpuSeconds // "-"')" "$(j .loadAverageAtEnd)"
 echo "failures:    $(jq -c .failures "$SUMMARY")"
 held=$(j .connections.subscribed)
 closed=$(jq '[.failures | to_entries[] | select(.key | startswith("close_") or . == "closed_by_server") | .value] | add // 0' "$SUMMARY")
