@@ -294,7 +294,11 @@ public final class Coordinator {
   }
 
   private long publishWindow() {
-    return args.number("publish-window", 1000);
+    long window = args.number("publish-window", 1000);
+    if (window < 1) {
+      throw new IllegalArgumentException("--publish-window=" + window + " must be at least 1 record");
+    }
+    return window;
   }
 
   private List<String> publishChannels() {
@@ -304,8 +308,9 @@ public final class Coordinator {
   private Map<String, Object> publish(Publisher p) {
     double seconds = args.decimal("publish-seconds", 10);
     boolean closedLoop = Double.isInfinite(publishRate());
-    log.printf("loadtest: publishing %s records/s of %d bytes for %.0f s to %s%n",
-        closedLoop ? "as many as delivered (window " + publishWindow() + ")," : args.string("publish-rate", ""),
+    log.printf("loadtest: publishing %s of %d bytes for %.0f s to %s%n",
+        closedLoop ? "records as fast as they are delivered (at most " + publishWindow() + " ahead)"
+            : args.string("publish-rate", "") + " records/s",
         args.integer("publish-size", 100), seconds, publishChannels());
     long errorsBefore = p.errors.get();
     Publisher.Result r = publishFor(p, seconds);
