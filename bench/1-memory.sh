@@ -4,7 +4,7 @@
 # Before the baseline, WARMUP_CONNECTIONS (default 5000; 0 for a cold baseline) connections are opened,
 # subscribed and closed once: JIT-compiled code, class metadata and buffer pools are paid once per process,
 # not per connection, and would otherwise be divided among the first step's connections.
-# Bounded: about 1.5 minutes. Env: STEPS (default 0,10000,19000), CONN_RATE (2000/s), SHARD_JAVA_OPTS.
+# Bounded: about 2.5 minutes (each step waits ~10 s for the RSS to settle). Env: STEPS (default 0,10000,19000), CONN_RATE (2000/s), SHARD_JAVA_OPTS.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 STEPS="${STEPS:-0,10000,19000}"
 MAX="${STEPS##*,}"

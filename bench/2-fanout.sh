@@ -3,7 +3,7 @@
 # PUBLISH_SECONDS each at each rate in RATES ("max 100 200 400") → deliveries per second and per server
 # CPU-second (/proc). "max" is closed-loop: as fast as the shard takes them (the publisher stays at most
 # PUBLISH_WINDOW records, 1000, ahead of the clients); the numbers are paced rates.
-# Bounded: about 25 s per rate. Env: SUBSCRIBERS, RATES, PUBLISH_SECONDS (10), PUBLISH_WINDOW,
+# Bounded: about 35 s per rate. Env: SUBSCRIBERS, RATES, PUBLISH_SECONDS (10), PUBLISH_WINDOW,
 # BENCH_JFR=1 to profile the shard during each publishing window (summary printed after the table).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SUBSCRIBERS="${SUBSCRIBERS:-10000}"

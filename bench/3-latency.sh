@@ -2,7 +2,7 @@
 # Bench 3: end-to-end latency, Kafka included: 10,000 subscribers on one channel of one shard, 100-byte
 # records at each rate in RATES (default "5 50") for PUBLISH_SECONDS (30) → p50/p90/p99/p99.9/max of
 # client receive time minus the record's Kafka timestamp (the producer's send time).
-# Bounded: about 45 s per rate. BENCH_JFR=1 profiles the shard in each publishing window.
+# Bounded: about 55 s per rate (10 s warm-up). BENCH_JFR=1 profiles the shard in each publishing window.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SUBSCRIBERS="${SUBSCRIBERS:-10000}"
 RATES="${RATES:-5 50}"

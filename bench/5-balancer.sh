@@ -2,7 +2,7 @@
 # Bench 5: the fan-out throughput run of bench 2 through the local balancer with 3 shards. The balancer
 # holds two sockets per client (client side and shard side), so under the 20,000 open-file cap one
 # balancer process carries at most about 9,900 clients: SUBSCRIBERS defaults to 9,600.
-# Server CPU is the three shards plus the balancer. Bounded: about 30 s per rate.
+# Server CPU is the three shards plus the balancer. Bounded: about 40 s per rate.
 # Env: SUBSCRIBERS (9600), RATES ("max 100 200": "max" is closed-loop, see bench 2), PUBLISH_SECONDS (10).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SUBSCRIBERS="${SUBSCRIBERS:-9600}"

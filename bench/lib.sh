@@ -7,7 +7,7 @@ BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOADTEST_JAR="$BENCH_ROOT/loadtest/target/loadtest-0.1.0-SNAPSHOT-all.jar"
 SHARD_JAR="${SHARD_JAR:-$BENCH_ROOT/shard-server/target/shard-server-0.1.0-SNAPSHOT-all.jar}"
 BALANCER_JAR="$BENCH_ROOT/balancer/target/balancer-0.1.0-SNAPSHOT-all.jar"
-# The heap-free ratios and the native-heap trim are the shards' own defaults (ShardEnv.JVM_MEMORY_FLAGS, the image's entrypoint).
+# The heap-free ratios and the native-heap trim are the shards' own defaults (ShardEnv.jvmMemoryFlags, the image's entrypoint).
 SHARD_JAVA_OPTS="${SHARD_JAVA_OPTS:--Xmx1g -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:TrimNativeHeapInterval=5000}"
 KAFKA_JAVA_OPTS="${KAFKA_JAVA_OPTS:--Xmx1g}"
 BALANCER_JAVA_OPTS="${BALANCER_JAVA_OPTS:--Xmx512m}"
@@ -145,14 +145,15 @@ loadtest() { # args... : runs the generator, summary JSON to $SUMMARY, progress 
 }
 
 # One table row of a publishing run: the figures a fan-out or latency bench reports.
+FANOUT_FORMAT='%-8s %-8s %-10s %-10s %-6s %-11s %-8s %-12s %-10s %-11s %-9s %-8s %-8s %-8s %-8s %-5s %-5s %-8s %s\n'
 fanout_header() {
-  printf '%-8s %-8s %-10s %-10s %-6s %-11s %-8s %-12s %-10s %-11s %-9s %-8s %-8s %-8s %-8s %-5s %-5s %-8s %s\n' \
+  printf "$FANOUT_FORMAT" \
     rec/s records expected received subs deliv/s srv_cpu_s deliv/srv_cpu_s deliv/write srv_us/write cli_cpu_s p50_ms p90_ms p99_ms p99.9_ms gaps ooo failed "load avg (1/5/15)"
 }
 fanout_row() { # publish rate ("max": the rate the closed loop reached is shown with it)
   local rate="$1"
   [ "$rate" = max ] && rate="max:$(j '.publisher.rate | floor')"
-  printf '%-8s %-8s %-10s %-10s %-6s %-11s %-8s %-12s %-10s %-11s %-9s %-8s %-8s %-8s %-8s %-5s %-5s %-8s %s\n' \
+  printf "$FANOUT_FORMAT" \
     "$rate" "$(j .publisher.records)" "$(j .publisher.expectedDeliveries)" "$(j .messages)" "$(j .connections.subscribed)" \
     "$(j .deliveriesPerSecond)" "$(j '.server.cpuSeconds // "-"')" "$(j '.server.deliveriesPerCpuSecond // "-"')" \
     "$(j '.server.deliveriesPerWriteCall // "-"')" "$(j '.server.cpuMicrosPerWriteCall // "-"')" \

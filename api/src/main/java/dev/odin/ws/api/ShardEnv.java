@@ -29,12 +29,8 @@ public final class ShardEnv {
   public static java.util.List<String> jvmMemoryFlags(Runtime.Version runtime) {
     int feature = runtime.feature();
     boolean trims = feature >= 22 || feature == 21 && runtime.update() >= 1 || feature == 17 && runtime.update() >= 9;
-    if (!trims) {
-      return JVM_MEMORY_FLAGS;
-    }
-    java.util.List<String> flags = new java.util.ArrayList<>(JVM_MEMORY_FLAGS);
-    flags.add(NATIVE_HEAP_TRIM_FLAG);
-    return java.util.List.copyOf(flags);
+    return trims ? java.util.stream.Stream.concat(JVM_MEMORY_FLAGS.stream(),
+        java.util.stream.Stream.of(NATIVE_HEAP_TRIM_FLAG)).toList() : JVM_MEMORY_FLAGS;
   }
 
   public static final String CLUSTER = "ODIN_WS_CLUSTER";

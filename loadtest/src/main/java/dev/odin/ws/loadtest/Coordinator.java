@@ -278,13 +278,17 @@ public final class Coordinator {
         : args.decimal("publish-rate", 0);
   }
 
+  private boolean closedLoop() {
+    return Double.isInfinite(publishRate());
+  }
+
   /**
    * Publishes for {@code seconds}: paced, or with {@code --publish-rate=max} as fast as the clients receive the
    * records, at most {@code --publish-window} records ahead of them (the workers report once a second, so the
    * window should hold more than a second of records).
    */
   private Publisher.Result publishFor(Publisher p, double seconds) {
-    if (!Double.isInfinite(publishRate())) {
+    if (!closedLoop()) {
       return p.run(seconds);
     }
     List<String> pubChannels = publishChannels();
@@ -307,7 +311,7 @@ public final class Coordinator {
 
   private Map<String, Object> publish(Publisher p) {
     double seconds = args.decimal("publish-seconds", 10);
-    boolean closedLoop = Double.isInfinite(publishRate());
+    boolean closedLoop = closedLoop();
     log.printf("loadtest: publishing %s of %d bytes for %.0f s to %s%n",
         closedLoop ? "records as fast as they are delivered (at most " + publishWindow() + " ahead)"
             : args.string("publish-rate", "") + " records/s",

@@ -87,46 +87,37 @@ public final class FrameReader {
     return pending == null ? 0 : pending.capacity();
   }
 
-  /**
-   * How many more bytes the frame at the start of {@code buf} needs, as far as its header tells: the rest of the
-   * header while that is cut, else the rest of the frame.
-   */
+  /** How many more bytes the frame at the start of {@code buf} needs: 0 when it is all there. */
   private static int missingBytes(ByteBuf buf) {
-    int readable = buf.readableBytes();
-    if (readable < 2) {
-      return 2 - readable;
-    }
-    int r = buf.readerIndex();
-    int b1 = buf.getByte(r + 1) & 0xff;
-    int headerLength = headerLength(b1);
-    if (readable < headerLength) {
-      return headerLength - readable;
-    }
-    long total = headerLength + payloadLength(buf, r, b1);
-    if (total > Integer.MAX_VALUE - 16) {
-      throw new IllegalStateException("frame of " + (total - headerLength) + " bytes");
-    }
-    return (int) Math.max(0, total - readable);
+    return Math.max(0, knownLength(buf) - buf.readableBytes());
   }
 
   /** The whole frame's size when it is all in {@code buf}, else -1. */
   private static int frameLength(ByteBuf buf) {
+    int length = knownLength(buf);
+    return length <= buf.readableBytes() ? length : -1;
+  }
+
+  /**
+   * The length of the frame at the start of {@code buf} as far as its bytes so far tell: the header's first two
+   * bytes, the whole header while that is cut, else header and payload.
+   */
+  private static int knownLength(ByteBuf buf) {
     int readable = buf.readableBytes();
     if (readable < 2) {
-      return -1;
+      return 2;
     }
     int r = buf.readerIndex();
     int b1 = buf.getByte(r + 1) & 0xff;
     int headerLength = headerLength(b1);
     if (readable < headerLength) {
-      return -1;
+      return headerLength;
     }
     long payload = payloadLength(buf, r, b1);
-    long total = headerLength + payload;
-    if (total > Integer.MAX_VALUE - 16) {
+    if (headerLength + payload > Integer.MAX_VALUE - 16) {
       throw new IllegalStateException("frame of " + payload + " bytes");
     }
-    return total <= readable ? (int) total : -1;
+    return (int) (headerLength + payload);
   }
 
   private static int headerLength(int b1) {

@@ -77,17 +77,22 @@ final class Publisher implements AutoCloseable {
       for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
         LockSupport.parkNanos(wait);
       }
-      int c = (int) (i % keys.length);
-      producer.send(new ProducerRecord<>(topics[c], keys[c], value), (md, e) -> {
-        if (e != null) {
-          errors.incrementAndGet();
-        }
-      });
-      sent.incrementAndGet();
+      send(i);
     }
     producer.flush();
     double took = (System.nanoTime() - start) / 1e9;
     return new Result(total, errors.get(), took, total / took, value.length);
+  }
+
+  /** The {@code i}-th record of a run, round-robin over the channels. */
+  private void send(long i) {
+    int c = (int) (i % keys.length);
+    producer.send(new ProducerRecord<>(topics[c], keys[c], value), (md, e) -> {
+      if (e != null) {
+        errors.incrementAndGet();
+      }
+    });
+    sent.incrementAndGet();
   }
 
   /**
@@ -96,9 +101,6 @@ final class Publisher implements AutoCloseable {
    * are), so the servers set the pace and their backlog stays bounded.
    */
   Result runWindowed(double seconds, long window, LongSupplier delivered) {
-    if (window < 1) {
-      throw new IllegalArgumentException("the publish window must be at least one record");
-    }
     long start = System.nanoTime();
     long end = start + (long) (seconds * 1e9);
     long i = 0;
@@ -107,13 +109,7 @@ final class Publisher implements AutoCloseable {
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         continue;
       }
-      int c = (int) (i % keys.length);
-      producer.send(new ProducerRecord<>(topics[c], keys[c], value), (md, e) -> {
-        if (e != null) {
-          errors.incrementAndGet();
-        }
-      });
-      sent.incrementAndGet();
+      send(i);
       i++;
     }
     producer.flush();

@@ -53,22 +53,14 @@ class LoadTestIT {
   @Test
   void countsEveryDeliveryAcrossWorkersAndWritesTheSummary(@TempDir Path dir) throws Exception {
     Path out = dir.resolve("summary.json");
-    String[] argv = {
-        "--url=ws://127.0.0.1:" + shard.wsPort() + "/ws",
+    String[] argv = againstShardAndKafka(out,
         "--connections=100",
-        "--rate=500",
         "--workers=2",
-        "--io-threads=1",
         "--channels=alpha,beta",
-        "--ready-urls=http://127.0.0.1:" + shard.managementPort() + "/readyz",
-        "--publish-bootstrap=" + kafka.bootstrapServers(),
-        "--publish-topic={channel}",
         "--publish-rate=40",
         "--publish-seconds=1",
         "--warmup-seconds=0.5",
-        "--server-pids=" + ProcessHandle.current().pid(),
-        "--worker-java-opts=-Xmx128m",
-        "--out=" + out};
+        "--server-pids=" + ProcessHandle.current().pid());
     Map<String, Object> summary = new Coordinator(new Args(argv, Coordinator.FLAGS), System.err).run();
 
     JsonNode json = new ObjectMapper().readTree(Files.readString(out));
@@ -114,20 +106,12 @@ class LoadTestIT {
   @Test
   void closedLoopRunDeliversEveryRecordItPublished(@TempDir Path dir) throws Exception {
     Path out = dir.resolve("summary.json");
-    String[] argv = {
-        "--url=ws://127.0.0.1:" + shard.wsPort() + "/ws",
+    String[] argv = againstShardAndKafka(out,
         "--connections=50",
-        "--rate=500",
-        "--io-threads=1",
         "--channels=alpha",
-        "--ready-urls=http://127.0.0.1:" + shard.managementPort() + "/readyz",
-        "--publish-bootstrap=" + kafka.bootstrapServers(),
-        "--publish-topic={channel}",
         "--publish-rate=max",
         "--publish-window=50",
-        "--publish-seconds=2",
-        "--worker-java-opts=-Xmx128m",
-        "--out=" + out};
+        "--publish-seconds=2");
     new Coordinator(new Args(argv, Coordinator.FLAGS), System.err).run();
 
     JsonNode json = new ObjectMapper().readTree(Files.readString(out));
@@ -158,21 +142,13 @@ class LoadTestIT {
   @Test
   void connectionsClosedWith1012ResumeWithSinceAndLoseNothing(@TempDir Path dir) throws Exception {
     Path out = dir.resolve("summary.json");
-    String[] argv = {
-        "--url=ws://127.0.0.1:" + shard.wsPort() + "/ws",
+    String[] argv = againstShardAndKafka(out,
         "--connections=100",
-        "--rate=500",
-        "--io-threads=1",
         "--channels=alpha,beta",
         "--resume=true",
-        "--ready-urls=http://127.0.0.1:" + shard.managementPort() + "/readyz",
-        "--publish-bootstrap=" + kafka.bootstrapServers(),
-        "--publish-topic={channel}",
         "--publish-rate=20",
         "--publish-seconds=4",
-        "--warmup-seconds=0.5",
-        "--worker-java-opts=-Xmx128m",
-        "--out=" + out};
+        "--warmup-seconds=0.5");
     java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
     double consumedBefore = consumed(client);
     java.util.concurrent.CompletableFuture<Map<String, Object>> run = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
@@ -203,6 +179,24 @@ class LoadTestIT {
     assertThat(json.path("duplicates").asLong()).as("nothing twice across the resume").isZero();
     assertThat(json.path("outOfOrder").asLong()).isZero();
     assertThat(json.path("messages").asLong()).isEqualTo(json.path("publisher").path("expectedDeliveries").asLong());
+  }
+
+  /**
+   * The flags every run against this class's shard and broker shares (500 conn/s, one event loop per worker, one
+   * topic per channel, summary to {@code out}), then {@code flags}.
+   */
+  private static String[] againstShardAndKafka(Path out, String... flags) {
+    java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of(
+        "--url=ws://127.0.0.1:" + shard.wsPort() + "/ws",
+        "--rate=500",
+        "--io-threads=1",
+        "--ready-urls=http://127.0.0.1:" + shard.managementPort() + "/readyz",
+        "--publish-bootstrap=" + kafka.bootstrapServers(),
+        "--publish-topic={channel}",
+        "--worker-java-opts=-Xmx128m",
+        "--out=" + out));
+    argv.addAll(java.util.List.of(flags));
+    return argv.toArray(String[]::new);
   }
 
   /** Records the shard has consumed from both topics, from its /metrics. */
