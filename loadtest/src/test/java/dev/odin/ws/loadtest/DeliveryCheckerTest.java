@@ -97,4 +97,38 @@ class DeliveryCheckerTest {
     assertThat(stats.tally.unknownChannel).isEqualTo(1);
     assertThat(stats.tally.messages).isEqualTo(1);
   }
+
+  @Test
+  void aFrameWithTheSameStartButAnotherFieldOrderIsStillReadByItsFields() {
+    feed("a", 0, 1, 1_000, 1_000_000);
+    String reordered = "{\"type\":\"message\",\"channel\":\"a\",\"position\":\"" + TOPIC
+        + ":0:2\",\"data\":{\"x\":1},\"ts\":3000}";
+    ByteBuf buf = Unpooled.wrappedBuffer(reordered.getBytes(StandardCharsets.UTF_8));
+    checker.onText(buf, 0, buf.readableBytes(), 5_000_000);
+    buf.release();
+    feed("a", 0, 4, 1_000, 1_000_000);
+
+    assertThat(stats.tally.messages).isEqualTo(3);
+    assertThat(stats.tally.gaps).isEqualTo(1);
+    assertThat(stats.tally.gapRecords).isEqualTo(1);
+    assertThat(stats.tally.unparsed).isZero();
+    assertThat(stats.latencyMicros.getMaxValue()).isBetween(1_999_000L, 2_001_000L);
+  }
+
+  @Test
+  void remembersTheWholeLastPositionOfEachChannelForAResume() {
+    DeliveryChecker resuming = new DeliveryChecker(
+        new byte[][] {"a".getBytes(StandardCharsets.UTF_8), "b".getBytes(StandardCharsets.UTF_8)}, stats, true);
+    for (long offset = 8; offset <= 12; offset++) {
+      String json = "{\"type\":\"message\",\"channel\":\"a\",\"position\":\"" + TOPIC + ":3:" + offset
+          + "\",\"ts\":1000,\"data\":null}";
+      ByteBuf buf = Unpooled.wrappedBuffer(json.getBytes(StandardCharsets.UTF_8));
+      resuming.onText(buf, 0, buf.readableBytes(), 1_000_000);
+      buf.release();
+    }
+    assertThat(resuming.lastPosition(0)).isEqualTo(TOPIC + ":3:12");
+    assertThat(resuming.lastPosition(1)).isNull();
+    assertThat(stats.tally.messages).isEqualTo(5);
+    assertThat(stats.tally.gaps).isZero();
+  }
 }
