@@ -9,7 +9,11 @@ SHARD_JAR="${SHARD_JAR:-$BENCH_ROOT/shard-server/target/shard-server-0.1.0-SNAPS
 BALANCER_JAR="$BENCH_ROOT/balancer/target/balancer-0.1.0-SNAPSHOT-all.jar"
 # The heap-free ratios and the native-heap trim are the shards' own defaults (ShardEnv.jvmMemoryFlags, the image's entrypoint).
 SHARD_JAVA_OPTS="${SHARD_JAVA_OPTS:--Xmx1g -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:TrimNativeHeapInterval=5000}"
-KAFKA_JAVA_OPTS="${KAFKA_JAVA_OPTS:--Xmx1g}"
+# The broker and the publishing coordinator are the bench's plumbing, started fresh for every bench: with C2 they
+# were still compiling through the measured window (C2 was half of the broker's CPU samples 40 s in, 0.1 of the
+# two cores), CPU a long-running broker does not spend. C1 alone compiles them within seconds.
+KAFKA_JAVA_OPTS="${KAFKA_JAVA_OPTS:--Xmx1g -XX:TieredStopAtLevel=1}"
+COORDINATOR_JAVA_OPTS="${COORDINATOR_JAVA_OPTS:--Xmx512m -XX:TieredStopAtLevel=1}"
 BALANCER_JAVA_OPTS="${BALANCER_JAVA_OPTS:--Xmx512m}"
 WORKER_JAVA_OPTS="${WORKER_JAVA_OPTS:--Xmx1g -XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled -Dio.netty.buffer.checkAccessible=false -Dio.netty.buffer.checkBounds=false}"
 BENCH_OUT="${BENCH_OUT:-/tmp/odin-ws-bench}"
@@ -92,7 +96,7 @@ bench_conditions() { # title
   echo "date:        $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "machine:     nproc=$(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB RAM"
   echo "jvm:         $(java -version 2>&1 | head -2 | tail -1)"
-  echo "heaps:       shard '$SHARD_JAVA_OPTS', kafka '$KAFKA_JAVA_OPTS', load workers '$WORKER_JAVA_OPTS'"
+  echo "heaps:       shard '$SHARD_JAVA_OPTS', kafka '$KAFKA_JAVA_OPTS', coordinator '$COORDINATOR_JAVA_OPTS', load workers '$WORKER_JAVA_OPTS'"
   echo "fd limit:    $(ulimit -n) (hard $(ulimit -Hn))"
   echo "sysctls:     somaxconn=$(sysctl -n net.core.somaxconn) syn_backlog=$(sysctl -n net.ipv4.tcp_max_syn_backlog) port_range='$(sysctl -n net.ipv4.ip_local_port_range | tr '\t' ' ')'"
   echo "load avg:    $(cut -d' ' -f1-3 /proc/loadavg) (before)"
@@ -140,7 +144,7 @@ csv() { local IFS=,; echo "$*"; }
 
 loadtest() { # args... : runs the generator, summary JSON to $SUMMARY, progress to the terminal
   SUMMARY="$WORK/summary-$(date +%s%N).json"
-  java -Xmx512m -jar "$LOADTEST_JAR" run --worker-java-opts="$WORKER_JAVA_OPTS" ${LOADTEST_IO_THREADS:+--io-threads=$LOADTEST_IO_THREADS} ${LOADTEST_READ_PAUSE_US:+--read-pause-us=$LOADTEST_READ_PAUSE_US} "$@" --out="$SUMMARY" \
+  java $COORDINATOR_JAVA_OPTS -jar "$LOADTEST_JAR" run --worker-java-opts="$WORKER_JAVA_OPTS" ${LOADTEST_IO_THREADS:+--io-threads=$LOADTEST_IO_THREADS} ${LOADTEST_READ_PAUSE_US:+--read-pause-us=$LOADTEST_READ_PAUSE_US} "$@" --out="$SUMMARY" \
     >/dev/null 2> >(tee -a "$WORK/current.log" >&2)
 }
 
