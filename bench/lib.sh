@@ -32,16 +32,26 @@ SHARD_MPORTS=()
 NEXT_PORT="$BENCH_PORT_BASE"
 SYSCTL_RESTORE=()
 
-bench_cleanup() {
-  local pid
-  for pid in "${BENCH_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for _ in $(seq 1 50); do
-    local alive=0
-    for pid in "${BENCH_PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+stop_pids() { # seconds pid... : TERM, wait up to the seconds, then KILL what is left
+  local seconds="$1" pid alive
+  shift
+  for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for _ in $(seq 1 $((seconds * 5))); do
+    alive=0
+    for pid in "$@"; do kill -0 "$pid" 2>/dev/null && alive=1; done
     [ "$alive" = 0 ] && break
     sleep 0.2
   done
-  for pid in "${BENCH_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  for pid in "$@"; do kill -KILL "$pid" 2>/dev/null || true; done
+}
+
+bench_cleanup() {
+  # The broker last: a shard stopping closes its Kafka consumer, which leaves its group through the broker and
+  # waits for it when the broker is already gone.
+  local pid others=()
+  for pid in "${BENCH_PIDS[@]}"; do [ "$pid" = "${KAFKA_PID:-}" ] || others+=("$pid"); done
+  [ "${#others[@]}" = 0 ] || stop_pids 20 "${others[@]}"
+  [ -z "${KAFKA_PID:-}" ] || stop_pids 10 "$KAFKA_PID"
   local kv
   for kv in "${SYSCTL_RESTORE[@]}"; do sysctl -q -w "$kv" >/dev/null 2>&1 || true; done
   [ "${BENCH_KEEP:-0}" = 1 ] && echo "kept $WORK" || rm -rf "$WORK"
@@ -112,7 +122,8 @@ bench_conditions() { # title
 start_kafka() { # topics spec, e.g. bench:1
   java $KAFKA_JAVA_OPTS -cp "$LOADTEST_JAR" dev.odin.ws.loadtest.LoadTestMain kafka --topics="$1" \
     --bootstrap-file="$WORK/bootstrap" >"$WORK/kafka.log" 2>&1 &
-  BENCH_PIDS+=($!)
+  KAFKA_PID=$!
+  BENCH_PIDS+=("$KAFKA_PID")
   for _ in $(seq 1 300); do [ -s "$WORK/bootstrap" ] && break; sleep 0.2; done
   [ -s "$WORK/bootstrap" ] || { echo "kafka did not start:"; tail -20 "$WORK/kafka.log"; exit 1; }
   BOOTSTRAP="$(cat "$WORK/bootstrap")"

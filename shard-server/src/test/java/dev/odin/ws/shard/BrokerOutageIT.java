@@ -8,6 +8,7 @@ import dev.odin.ws.shard.testing.WsClient;
 import dev.odin.ws.shard.testing.WsClients;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.awaitility.Awaitility;
@@ -45,6 +46,22 @@ class BrokerOutageIT {
         assertThat(client.messages("message")).hasSize(2);
         assertThat(client.isOpen()).isTrue();
       }
+    }
+  }
+
+  @Test
+  void aShardWhoseBrokerIsGoneStopsWithoutWaitingKafkasThirtySecondCloseTimeout() {
+    try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start()) {
+      kafka.createTopics(1, "gone");
+      ShardServer shard = Shards.start(kafka.bootstrapServers(), "gone", 0, "gone", Map.of());
+      Shards.awaitReady(shard);
+      kafka.stop();
+
+      CompletableFuture<Void> stopped = CompletableFuture.runAsync(shard::close);
+      // The consumer's close alone waits 30 s for a broker that is gone unless bounded (the shard bounds it at
+      // 5 s), so a shard that waited for it would not be done by then.
+      Awaitility.await().atMost(Duration.ofSeconds(25)).until(stopped::isDone);
+      assertThat(stopped).isNotCompletedExceptionally();
     }
   }
 }

@@ -17,6 +17,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -37,6 +38,12 @@ import org.slf4j.LoggerFactory;
 public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BroadcastConsumer.class);
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+  /**
+   * How long closing the consumer and the admin client may wait for the broker (the offset commit, leaving the
+   * group). Kafka's own default is 30 s: with the broker gone, a stopping shard would outlive its pod's grace
+   * period (drain + 15 s) waiting for it. The committed offsets matter little here: a shard starts at the end.
+   */
+  static final Duration KAFKA_CLOSE_TIMEOUT = Duration.ofSeconds(5);
   private static final long LAG_CHECK_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final Duration LAG_CHECK_TIMEOUT = Duration.ofSeconds(2);
 
@@ -85,8 +92,10 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
   }
 
   private void run() {
-    try (Admin topicAdmin = Admin.create(KafkaClients.admin(config));
-        KafkaConsumer<byte[], byte[]> kafka = new KafkaConsumer<>(consumerProperties())) {
+    Admin topicAdmin = Admin.create(KafkaClients.admin(config));
+    KafkaConsumer<byte[], byte[]> kafka = null;
+    try {
+      kafka = new KafkaConsumer<>(consumerProperties());
       consumer = kafka;
       admin = topicAdmin;
       if (!resolveTopicIds()) {
@@ -116,6 +125,13 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
       log.error("Kafka consumer stopped unexpectedly", e);
     } finally {
       assignedPartitions = 0;
+      try {
+        if (kafka != null) {
+          kafka.close(CloseOptions.timeout(KAFKA_CLOSE_TIMEOUT));
+        }
+      } finally {
+        topicAdmin.close(KAFKA_CLOSE_TIMEOUT);
+      }
     }
   }
 
