@@ -47,7 +47,7 @@ stop_pids() { # seconds pid... : TERM, wait up to the seconds, then KILL what is
 
 bench_cleanup() {
   # The broker last: a shard stopping closes its Kafka consumer, which leaves its group through the broker and
-  # waits for it when the broker is already gone.
+  # waits for it (up to 5 s) when the broker is already gone.
   local pid others=()
   for pid in "${BENCH_PIDS[@]}"; do [ "$pid" = "${KAFKA_PID:-}" ] || others+=("$pid"); done
   [ "${#others[@]}" = 0 ] || stop_pids 20 "${others[@]}"

@@ -79,9 +79,7 @@ final class Publisher implements AutoCloseable {
       }
       send(i);
     }
-    producer.flush();
-    double took = (System.nanoTime() - start) / 1e9;
-    return new Result(total, errors.get(), took, total / took, value.length);
+    return finish(start, total);
   }
 
   /** The {@code i}-th record of a run, round-robin over the channels. */
@@ -112,9 +110,14 @@ final class Publisher implements AutoCloseable {
       send(i);
       i++;
     }
+    return finish(start, i);
+  }
+
+  /** Waits until the records sent are acknowledged (or failed), then says what the run did. */
+  private Result finish(long startNanos, long records) {
     producer.flush();
-    double took = (System.nanoTime() - start) / 1e9;
-    return new Result(i, errors.get(), took, i / took, value.length);
+    double took = (System.nanoTime() - startNanos) / 1e9;
+    return new Result(records, errors.get(), took, records / took, value.length);
   }
 
   @Override

@@ -9,7 +9,14 @@ import dev.odin.ws.shard.ShardServer;
 import dev.odin.ws.shard.config.ShardServerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,7 +68,7 @@ class LoadTestIT {
         "--publish-seconds=1",
         "--warmup-seconds=0.5",
         "--server-pids=" + ProcessHandle.current().pid());
-    Map<String, Object> summary = new Coordinator(new Args(argv, Coordinator.FLAGS), System.err).run();
+    Map<String, Object> summary = coordinate(argv);
 
     JsonNode json = new ObjectMapper().readTree(Files.readString(out));
     assertThat(json.path("connections").path("subscribed").asLong()).isEqualTo(100);
@@ -86,18 +93,16 @@ class LoadTestIT {
 
   @Test
   void closedLoopPublisherSendsOnlyWhileFewerThanTheWindowAreUndelivered() throws Exception {
-    java.util.concurrent.atomic.AtomicLong delivered = new java.util.concurrent.atomic.AtomicLong();
-    try (Publisher p = new Publisher(kafka.bootstrapServers(), "{channel}", java.util.List.of("alpha"), 100,
+    AtomicLong delivered = new AtomicLong();
+    try (Publisher p = new Publisher(kafka.bootstrapServers(), "{channel}", List.of("alpha"), 100,
         Double.POSITIVE_INFINITY, 0)) {
-      java.util.concurrent.CompletableFuture<Publisher.Result> run =
-          java.util.concurrent.CompletableFuture.supplyAsync(() -> p.runWindowed(4, 5, delivered::get));
+      CompletableFuture<Publisher.Result> run = CompletableFuture.supplyAsync(() -> p.runWindowed(4, 5, delivered::get));
       // nothing delivered: five records go, then the publisher waits for the clients
-      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(3)).until(() -> p.sent.get() == 5);
-      org.awaitility.Awaitility.await().during(java.time.Duration.ofMillis(300)).atMost(java.time.Duration.ofSeconds(2))
-          .until(() -> p.sent.get() == 5);
+      Awaitility.await().atMost(Duration.ofSeconds(3)).until(() -> p.sent.get() == 5);
+      Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> p.sent.get() == 5);
       delivered.set(3); // three reached every subscriber: room for three more
-      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(3)).until(() -> p.sent.get() == 8);
-      Publisher.Result result = run.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      Awaitility.await().atMost(Duration.ofSeconds(3)).until(() -> p.sent.get() == 8);
+      Publisher.Result result = run.get(10, TimeUnit.SECONDS);
       assertThat(result.records()).isEqualTo(8);
       assertThat(result.errors()).isZero();
     }
@@ -112,7 +117,7 @@ class LoadTestIT {
         "--publish-rate=max",
         "--publish-window=50",
         "--publish-seconds=2");
-    new Coordinator(new Args(argv, Coordinator.FLAGS), System.err).run();
+    coordinate(argv);
 
     JsonNode json = new ObjectMapper().readTree(Files.readString(out));
     assertThat(json.path("publisher").path("mode").asText()).isEqualTo("closed-loop");
@@ -133,7 +138,7 @@ class LoadTestIT {
         "--rate=1000",
         "--io-threads=1",
         "--worker-java-opts=-Xmx128m"};
-    Map<String, Object> summary = new Coordinator(new Args(argv, Coordinator.FLAGS), System.err).run();
+    Map<String, Object> summary = coordinate(argv);
     JsonNode json = new ObjectMapper().valueToTree(summary);
     assertThat(json.path("connections").path("opened").asLong()).isZero();
     assertThat(json.path("failures").path("refused").asLong()).isEqualTo(20);
@@ -153,7 +158,7 @@ class LoadTestIT {
     double consumedBefore = consumed(client);
     java.util.concurrent.CompletableFuture<Map<String, Object>> run = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
       try {
-        return new Coordinator(new Args(argv, Coordinator.FLAGS), System.err).run();
+        return coordinate(argv);
       } catch (Exception e) {
         throw new java.util.concurrent.CompletionException(e);
       }
@@ -186,7 +191,7 @@ class LoadTestIT {
    * topic per channel, summary to {@code out}), then {@code flags}.
    */
   private static String[] againstShardAndKafka(Path out, String... flags) {
-    java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of(
+    List<String> argv = new ArrayList<>(List.of(
         "--url=ws://127.0.0.1:" + shard.wsPort() + "/ws",
         "--rate=500",
         "--io-threads=1",
@@ -195,7 +200,7 @@ class LoadTestIT {
         "--publish-topic={channel}",
         "--worker-java-opts=-Xmx128m",
         "--out=" + out));
-    argv.addAll(java.util.List.of(flags));
+    argv.addAll(List.of(flags));
     return argv.toArray(String[]::new);
   }
 
@@ -210,5 +215,10 @@ class LoadTestIT {
       }
     }
     return consumed;
+  }
+
+  /** Runs the load generator's coordinator with {@code argv}, as {@code loadtest run} does, and returns its summary. */
+  private static Map<String, Object> coordinate(String[] argv) throws Exception {
+    return new Coordinator(new Args(argv, Coordinator.FLAGS), System.err).run();
   }
 }
