@@ -12,7 +12,13 @@ import io.fabric8.generator.annotation.ValidationRule;
 public class AutoscalingSpec {
   public static final String MIN_LE_MAX_RULE =
       "!has(self.minShards) || !has(self.maxShards) || self.minShards <= self.maxShards";
-  public static final String MIN_LE_MAX_MESSAGE = "minShards must be less than or equal to maxShards";
+  /**
+   * The API server defaults both bounds before it checks the rule, so the message says what an unset bound is: a
+   * lone {@code minShards: 30} is refused for the default {@code maxShards} of 10.
+   */
+  public static final String MIN_LE_MAX_MESSAGE =
+      "minShards must be less than or equal to maxShards (unset, minShards is " + WsClusterDefaults.MIN_SHARDS
+          + " and maxShards is " + WsClusterDefaults.MAX_SHARDS + ")";
 
   /** Off: nothing; Recommend: status only; Auto: the operator writes spec.shards. */
   public enum Mode {
@@ -28,12 +34,12 @@ public class AutoscalingSpec {
   private Mode mode;
 
   @Min(0)
-  @Default("1")
+  @Default("" + WsClusterDefaults.MIN_SHARDS)
   @JsonPropertyDescription("Lowest shard count the autoscaler recommends.")
   private Integer minShards;
 
   @Min(0)
-  @Default("10")
+  @Default("" + WsClusterDefaults.MAX_SHARDS)
   @JsonPropertyDescription("Highest shard count the autoscaler recommends.")
   private Integer maxShards;
 

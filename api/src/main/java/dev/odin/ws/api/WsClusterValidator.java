@@ -82,10 +82,12 @@ public final class WsClusterValidator {
     min(out, "spec.autoscaling.maxShards", a.getMaxShards(), 0);
     min(out, "spec.autoscaling.targetConnectionsPerShard", a.getTargetConnectionsPerShard(), 1);
     min(out, "spec.autoscaling.scaleDownStabilizationSeconds", a.getScaleDownStabilizationSeconds(), 0);
-    // Same meaning as AutoscalingSpec.MIN_LE_MAX_RULE: only checked when both are set.
-    if (a.getMinShards() != null && a.getMaxShards() != null && a.getMinShards() > a.getMaxShards()) {
+    // AutoscalingSpec.MIN_LE_MAX_RULE as the API server applies it: after defaulting both bounds.
+    int minShards = a.getMinShards() == null ? WsClusterDefaults.MIN_SHARDS : a.getMinShards();
+    int maxShards = a.getMaxShards() == null ? WsClusterDefaults.MAX_SHARDS : a.getMaxShards();
+    if (minShards > maxShards) {
       out.add("spec.autoscaling: Invalid value: " + AutoscalingSpec.MIN_LE_MAX_MESSAGE
-          + " (minShards " + a.getMinShards() + ", maxShards " + a.getMaxShards() + ")");
+          + " (minShards " + minShards + ", maxShards " + maxShards + ")");
     }
   }
 

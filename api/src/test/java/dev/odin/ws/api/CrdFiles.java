@@ -27,6 +27,29 @@ final class CrdFiles {
     }
   }
 
+  /**
+   * The CRD users apply: the generated one with its printer columns in the order {@link WsCluster} declares them.
+   * fabric8's generator sorts them by JSON path (fabric8io/kubernetes-client#7454), and kubectl prints columns in
+   * CRD order: Age would come first.
+   */
+  static String userFacingText() {
+    String generated = generatedText();
+    String start = "  - additionalPrinterColumns:\n";
+    int from = generated.indexOf(start) + start.length();
+    int to = generated.indexOf("    name: \"" + WsCluster.VERSION + "\"", from);
+    if (from < start.length() || to < 0) {
+      throw new IllegalStateException("no printer columns where expected in the generated CRD");
+    }
+    java.util.List<String> entries = new java.util.ArrayList<>(java.util.Arrays.asList(
+        generated.substring(from, to).split("(?=    - jsonPath: )")));
+    java.util.List<String> order = java.util.Arrays.stream(
+        WsCluster.class.getAnnotationsByType(io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.class))
+        .map(c -> "      name: \"" + c.name() + "\"\n").toList();
+    entries.sort(java.util.Comparator.comparingInt(e ->
+        order.indexOf(order.stream().filter(e::contains).findFirst().orElseThrow())));
+    return generated.substring(0, from) + String.join("", entries) + generated.substring(to);
+  }
+
   static JsonNode openApiSchema() {
     try {
       return YAML.readTree(generatedText()).at("/spec/versions/0/schema/openAPIV3Schema");
@@ -41,5 +64,16 @@ final class CrdFiles {
 
   static Path examples() {
     return Path.of(System.getProperty("examples.dir", "../examples"));
+  }
+
+  /** Every example WsCluster, for parameterized tests. */
+  static java.util.stream.Stream<Path> exampleFiles() throws IOException {
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(examples())) {
+      java.util.List<Path> list = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+      if (list.isEmpty()) {
+        throw new IllegalStateException("no examples found in " + examples());
+      }
+      return list.stream();
+    }
   }
 }

@@ -42,6 +42,13 @@ class WsClusterYamlTest {
   }
 
   @Test
+  void aLoneMinShardsAboveTheDefaultMaxShardsIsRejectedAsTheApiServerDoes() {
+    InvalidWsClusterException e = assertThrows(InvalidWsClusterException.class,
+        () -> WsClusterYaml.parse(HEAD + "spec:\n  autoscaling: {minShards: 30}\n" + KAFKA, "test"));
+    assertTrue(e.problems().get(0).contains("(minShards 30, maxShards 10)"), e.getMessage());
+  }
+
+  @Test
   void everyProblemIsListedAtOnce() {
     InvalidWsClusterException e = assertThrows(InvalidWsClusterException.class,
         () -> WsClusterYaml.parse(HEAD + "spec:\n  shards: -1\n  balancer: {port: 70000}\n"
