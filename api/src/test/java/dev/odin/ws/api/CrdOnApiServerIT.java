@@ -33,8 +33,7 @@ class CrdOnApiServerIT {
   @BeforeAll
   static void installCrd(KubeControlPlane controlPlane) {
     plane = controlPlane;
-    plane.kubectl("apply", "--server-side", "-f", CrdFiles.checkedIn().toString()).orFail();
-    plane.kubectl("wait", "--for=condition=Established", "--timeout=60s", "crd/" + WsCluster.CRD_NAME).orFail();
+    plane.installCrd(CrdFiles.checkedIn(), WsCluster.CRD_NAME);
     ns = plane.createNamespace("crd");
   }
 

@@ -143,11 +143,10 @@ class ChartRenderTest {
   void operatorIsConfiguredThroughItsDocumentedEnvironment() {
     Container operator = operator(Helm.template(
         "--set", "watchNamespaces={team-a,team-b}", "--set", "shardImage.tag=9.9.9",
-        "--set", "serverSideApply=false", "--set", "httpPort=8081").one(Deployment.class));
+        "--set", "httpPort=8081").one(Deployment.class));
     Map<String, EnvVar> env = operator.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, Function.identity()));
     assertEquals("team-a,team-b", env.get("ODIN_OPERATOR_WATCH_NAMESPACES").getValue());
     assertEquals("ghcr.io/odin-ws/shard-server:9.9.9", env.get("ODIN_OPERATOR_SHARD_IMAGE").getValue());
-    assertEquals("false", env.get("ODIN_OPERATOR_SSA").getValue());
     assertEquals("true", env.get("ODIN_OPERATOR_LEADER_ELECTION").getValue());
     assertEquals("8081", env.get("ODIN_OPERATOR_HTTP_PORT").getValue());
     assertEquals("metadata.namespace", env.get("POD_NAMESPACE").getValueFrom().getFieldRef().getFieldPath());

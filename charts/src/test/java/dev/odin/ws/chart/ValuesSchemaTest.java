@@ -14,7 +14,6 @@ class ValuesSchemaTest {
       replicas=-1                    | replicas: Must be greater than or equal to 0
       replicas=two                   | replicas: Invalid type. Expected: integer, given: string
       leaderElection=maybe           | leaderElection: Invalid type. Expected: boolean, given: string
-      serverSideApply=1              | serverSideApply: Invalid type. Expected: boolean, given: integer
       httpPort=70000                 | httpPort: Must be less than or equal to 65535
       service.port=0                 | service.port: Must be greater than or equal to 1
       service.type=Ingress           | service.type must be one of the following

@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import dev.odin.ws.testenv.ControlPlaneExtension;
+import dev.odin.ws.testenv.KubeControlPlane;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,9 +21,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A real Prometheus scrapes two real shards, the local balancer and the operator (against fabric8's CRUD mock)
+ * A real Prometheus scrapes two real shards, the local balancer and the operator (against a real API server and controller manager)
  * under a small load; every dashboard query and every rule is evaluated there.
  *
  * <p>Not evaluated here, because they only exist in Kubernetes: the Envoy queries (envoy_* series; the
@@ -33,7 +35,7 @@ import org.junit.jupiter.api.TestInstance;
  * value {@code .*}, which also matches a missing label, and that is what these tests substitute.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@EnableKubernetesMockClient(crud = true)
+@ExtendWith(ControlPlaneExtension.class)
 class DashboardsAgainstRunningClusterIT {
   /** What Grafana substitutes with namespace "All", WsCluster "obs" and shard "All". */
   static final Map<String, String> VARIABLES = Map.of(
@@ -46,9 +48,10 @@ class DashboardsAgainstRunningClusterIT {
   private Prometheus prometheus;
 
   @BeforeAll
-  void startClusterPrometheusAndLoad() throws Exception {
+  void startClusterPrometheusAndLoad(KubeControlPlane plane) throws Exception {
     Prometheus.binary("prometheus"); // fail fast, before starting anything, when it is not installed
-    cluster = RunningCluster.start(client);
+    client = plane.adminClient();
+    cluster = RunningCluster.start(plane);
     Map<String, List<String>> jobs = new LinkedHashMap<>();
     jobs.put("odin-ws-shard", cluster.shardTargets());
     jobs.put("odin-ws-balancer", List.of(cluster.balancerTarget()));

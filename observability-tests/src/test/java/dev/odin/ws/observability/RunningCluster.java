@@ -17,9 +17,11 @@ import dev.odin.ws.shard.ShardServer;
 import dev.odin.ws.shard.testing.Shards;
 import dev.odin.ws.shard.testing.WsClient;
 import dev.odin.ws.shard.testing.WsClients;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
+import dev.odin.ws.operator.model.WsClusterLabels;
+import dev.odin.ws.testenv.KubeControlPlane;
+import dev.odin.ws.testenv.KubeletStandIn;
+import dev.odin.ws.testenv.KubernetesBinaries;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -68,10 +70,13 @@ final class RunningCluster implements AutoCloseable {
   private WsClients clients;
   private KubernetesClient kubernetes;
 
-  static RunningCluster start(KubernetesClient kubernetes) throws Exception {
+  static RunningCluster start(KubeControlPlane plane) throws Exception {
     RunningCluster cluster = new RunningCluster();
     try {
-      cluster.kubernetes = kubernetes;
+      cluster.kubernetes = plane.adminClient();
+      plane.installCrd(KubernetesBinaries.repo().resolve("crds/" + WsCluster.CRD_NAME + "-v1.yml"), WsCluster.CRD_NAME);
+      cluster.kubernetes.namespaces().resource(
+          new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
       cluster.startServers();
       return cluster;
     } catch (Exception | Error e) {
@@ -106,15 +111,10 @@ final class RunningCluster implements AutoCloseable {
     new JvmMemoryMetrics().bindTo(registry); // as OperatorMain does
     new JvmThreadMetrics().bindTo(registry);
     OperatorConfig config = OperatorConfig.from(Map.of(
-        OperatorConfig.SSA, "false",
+        OperatorConfig.WATCH_NAMESPACES, NAMESPACE,
         OperatorConfig.LEADER_ELECTION, "false",
         OperatorConfig.STATS_INTERVAL_SECONDS, "1",
         OperatorConfig.SHARD_IMAGE, "shard:test"));
-    kubernetes.apiextensions().v1().customResourceDefinitions()
-        .resource(kubernetes.getKubernetesSerialization().unmarshal(
-            WsCluster.class.getResourceAsStream("/META-INF/fabric8/" + WsCluster.CRD_NAME + "-v1.yml"),
-            CustomResourceDefinition.class))
-        .create();
     WsClusterOperator operator = new WsClusterOperator(config, kubernetes, registry, (cr, index) -> {
       if (BROKEN.equals(cr.getMetadata().getName())) {
         throw new IllegalStateException("test: WsCluster " + BROKEN + " has no reachable shards");
@@ -208,17 +208,10 @@ final class RunningCluster implements AutoCloseable {
         .anyMatch(l -> l.startsWith("ws_connections_rejected_total{") && !l.endsWith(" 0.0"));
   }
 
+  /** The shard processes run here, not in the StatefulSet's pods: report those pods Ready as their kubelet would. */
   private void markShardsReady() {
-    StatefulSet sts = kubernetes.apps().statefulSets().inNamespace(NAMESPACE).withName(CLUSTER + "-shard").get();
-    if (sts == null) {
-      return;
-    }
-    int replicas = sts.getSpec().getReplicas();
-    if (sts.getStatus() == null || !Integer.valueOf(replicas).equals(sts.getStatus().getReadyReplicas())) {
-      sts.setStatus(new StatefulSetStatusBuilder().withReplicas(replicas).withReadyReplicas(replicas)
-          .withAvailableReplicas(replicas).withObservedGeneration(sts.getMetadata().getGeneration()).build());
-      kubernetes.apps().statefulSets().inNamespace(NAMESPACE).resource(sts).updateStatus();
-    }
+    KubeletStandIn.markReady(kubernetes, NAMESPACE, WsClusterLabels.selector(wsCluster(CLUSTER, 0),
+        WsClusterLabels.SHARD));
   }
 
   private WsCluster wsCluster(String name, int shardCount) {

@@ -11,7 +11,6 @@ public final class OperatorConfig {
   public static final String WATCH_NAMESPACES = "ODIN_OPERATOR_WATCH_NAMESPACES";
   public static final String SHARD_IMAGE = "ODIN_OPERATOR_SHARD_IMAGE";
   public static final String ENVOY_IMAGE = "ODIN_OPERATOR_ENVOY_IMAGE";
-  public static final String SSA = "ODIN_OPERATOR_SSA";
   public static final String LEADER_ELECTION = "ODIN_OPERATOR_LEADER_ELECTION";
   public static final String LEASE_NAME = "ODIN_OPERATOR_LEASE_NAME";
   public static final String LEASE_NAMESPACE = "ODIN_OPERATOR_LEASE_NAMESPACE";
@@ -21,7 +20,6 @@ public final class OperatorConfig {
   private final Set<String> watchNamespaces;
   private final String shardImage;
   private final String envoyImage;
-  private final boolean ssa;
   private final boolean leaderElection;
   private final String leaseName;
   private final String leaseNamespace;
@@ -33,7 +31,6 @@ public final class OperatorConfig {
         .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
     shardImage = string(env, SHARD_IMAGE, "ghcr.io/odin-ws/shard-server:0.1.0");
     envoyImage = string(env, ENVOY_IMAGE, "envoyproxy/envoy:v1.34.1");
-    ssa = bool(env, SSA, true);
     leaderElection = bool(env, LEADER_ELECTION, true);
     leaseName = string(env, LEASE_NAME, "odin-ws-operator");
     leaseNamespace = string(env, LEASE_NAMESPACE, string(env, "POD_NAMESPACE", null));
@@ -57,11 +54,6 @@ public final class OperatorConfig {
 
   public String envoyImage() {
     return envoyImage;
-  }
-
-  /** Server-side apply for the primary and the dependents (off only against API servers without it). */
-  public boolean ssa() {
-    return ssa;
   }
 
   public boolean leaderElection() {
@@ -90,7 +82,7 @@ public final class OperatorConfig {
   @Override
   public String toString() {
     return "OperatorConfig{watchNamespaces=" + (watchNamespaces.isEmpty() ? "all" : watchNamespaces)
-        + ", shardImage=" + shardImage + ", envoyImage=" + envoyImage + ", ssa=" + ssa
+        + ", shardImage=" + shardImage + ", envoyImage=" + envoyImage
         + ", leaderElection=" + leaderElection + ", leaseName=" + leaseName + ", leaseNamespace=" + leaseNamespace
         + ", httpPort=" + httpPort + ", statsInterval=" + statsInterval + "}";
   }

@@ -29,8 +29,6 @@ public final class WsClusterOperator implements AutoCloseable {
     Consumer<io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider> overrides = o -> {
       o.withKubernetesClient(client)
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
-          .withSSABasedCreateUpdateMatchForDependentResources(config.ssa())
-          .withUseSSAToPatchPrimaryResource(config.ssa())
           .withDependentResourceFactory(new RuntimeInjectingFactory(runtime))
           .withCloseClientOnStop(false);
       if (config.leaderElection()) {

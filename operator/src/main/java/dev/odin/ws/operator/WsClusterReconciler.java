@@ -67,7 +67,6 @@ public class WsClusterReconciler implements Reconciler<WsCluster>, Cleaner<WsClu
   private final ClusterGauges gauges;
   private final ScaleDownTracker tracker;
   private final ConsumerGroupCleaner groups;
-  private final StatusWriter statusWriter;
 
   public WsClusterReconciler(OperatorConfig config, ShardStatsReader shards, ScaleDownCoordinator scaleDowns,
       AutoscalingStep autoscaling, ClusterGauges gauges, ScaleDownTracker tracker, ConsumerGroupCleaner groups) {
@@ -78,7 +77,6 @@ public class WsClusterReconciler implements Reconciler<WsCluster>, Cleaner<WsClu
     this.gauges = gauges;
     this.tracker = tracker;
     this.groups = groups;
-    this.statusWriter = new StatusWriter(config.ssa());
   }
 
   @Override
@@ -96,7 +94,7 @@ public class WsClusterReconciler implements Reconciler<WsCluster>, Cleaner<WsClu
     gauges.update(cr, WsClusterDefaults.shards(cr), status.getReadyShards(),
         scaling == null ? -1 : scaling.getRecommendedShards());
     UpdateControl<WsCluster> control = UpdateControl.noUpdate();
-    if (!unchanged(cr.getStatus(), status) && statusWriter.delegateToJosdk(context.getClient(), fresh(cr, status))) {
+    if (!unchanged(cr.getStatus(), status)) {
       control = UpdateControl.patchStatus(fresh(cr, status));
     }
     return control.rescheduleAfter(step.active() ? SCALING_POLL : config.statsInterval());
@@ -117,9 +115,7 @@ public class WsClusterReconciler implements Reconciler<WsCluster>, Cleaner<WsClu
     String message = Optional.ofNullable(cause.getMessage()).orElse(cause.toString());
     status.setConditions(List.of(
         StatusBuilder.condition(cr, "False", cause.getClass().getSimpleName(), message, Instant.now())));
-    WsCluster fresh = fresh(cr, status);
-    return statusWriter.delegateToJosdk(context.getClient(), fresh)
-        ? ErrorStatusUpdateControl.patchStatus(fresh) : ErrorStatusUpdateControl.noStatusUpdate();
+    return ErrorStatusUpdateControl.patchStatus(fresh(cr, status));
   }
 
   @Override

@@ -12,10 +12,9 @@ import org.junit.jupiter.api.Test;
 
 class OperatorConfigTest {
   @Test
-  void defaultsWatchAllNamespacesWithSsaAndLeaderElection() {
+  void defaultsWatchAllNamespacesWithLeaderElection() {
     OperatorConfig c = OperatorConfig.from(Map.of());
     assertTrue(c.watchNamespaces().isEmpty());
-    assertTrue(c.ssa());
     assertTrue(c.leaderElection());
     assertEquals(8080, c.httpPort());
     assertEquals(Duration.ofSeconds(10), c.statsInterval());
@@ -26,12 +25,10 @@ class OperatorConfigTest {
     OperatorConfig c = OperatorConfig.from(Map.of(
         "ODIN_OPERATOR_WATCH_NAMESPACES", "a, b,,",
         "ODIN_OPERATOR_SHARD_IMAGE", "shard:2",
-        "ODIN_OPERATOR_SSA", "false",
         "ODIN_OPERATOR_LEADER_ELECTION", "FALSE",
         "ODIN_OPERATOR_HTTP_PORT", "9000"));
     assertEquals(Set.of("a", "b"), c.watchNamespaces());
     assertEquals("shard:2", c.shardImage());
-    assertFalse(c.ssa());
     assertFalse(c.leaderElection());
     assertEquals(9000, c.httpPort());
   }
@@ -41,7 +38,8 @@ class OperatorConfigTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> OperatorConfig.from(Map.of("ODIN_OPERATOR_HTTP_PORT", "http")));
     assertTrue(e.getMessage().startsWith("ODIN_OPERATOR_HTTP_PORT"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> OperatorConfig.from(Map.of("ODIN_OPERATOR_SSA", "yes")));
-    assertTrue(e.getMessage().startsWith("ODIN_OPERATOR_SSA"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> OperatorConfig.from(Map.of("ODIN_OPERATOR_LEADER_ELECTION", "yes")));
+    assertTrue(e.getMessage().startsWith("ODIN_OPERATOR_LEADER_ELECTION"), e.getMessage());
   }
 }

@@ -15,11 +15,14 @@ import dev.odin.ws.api.TopicSpec;
 import dev.odin.ws.api.WsCluster;
 import dev.odin.ws.api.WsClusterSpec;
 import dev.odin.ws.kafka.EmbeddedKafkaBroker;
+import dev.odin.ws.operator.model.WsClusterLabels;
 import dev.odin.ws.operator.model.WsClusterNames;
+import dev.odin.ws.testenv.ControlPlaneExtension;
+import dev.odin.ws.testenv.KubeControlPlane;
+import dev.odin.ws.testenv.KubeletStandIn;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -27,8 +30,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -52,21 +53,33 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The operator against fabric8's CRUD mock API server and a real in-process Kafka broker. */
-@EnableKubernetesMockClient(crud = true)
+/**
+ * The operator in this JVM against a real API server and controller manager (the StatefulSet, garbage-collector and
+ * other controllers run), a real in-process Kafka broker, and fake shard management APIs on local ports. No kubelet
+ * runs the shard pods: {@link KubeletStandIn} reports them Ready, as a kubelet would once their probes pass.
+ */
+@ExtendWith(ControlPlaneExtension.class)
 class WsClusterOperatorIT {
-  private static final String NS = "test";
   private static EmbeddedKafkaBroker kafka;
-
-  KubernetesMockServer server;
-  KubernetesClient client;
+  private static KubeControlPlane plane;
+  private static KubernetesClient client;
+  /** Each test's own namespace, the only one its operator watches: WsClusters of earlier tests stay out of it. */
+  private String NS;
 
   private final Map<Integer, FakeShard> shards = new ConcurrentHashMap<>();
   private final List<Map.Entry<Instant, Integer>> replicaHistory = new CopyOnWriteArrayList<>();
   private WsClusterOperator operator;
   private PrometheusMeterRegistry registry;
   private Watch stsWatch;
+
+  @BeforeAll
+  static void controlPlane(KubeControlPlane controlPlane) {
+    plane = controlPlane;
+    client = plane.adminClient();
+    plane.installCrd(OperatorTests.CRD, WsCluster.CRD_NAME);
+  }
 
   @BeforeAll
   static void startKafka() {
@@ -82,14 +95,9 @@ class WsClusterOperatorIT {
 
   @BeforeEach
   void startOperator() {
-    LeaderElectionStub.allowLeases(server);
-    client.apiextensions().v1().customResourceDefinitions()
-        .resource(client.getKubernetesSerialization().unmarshal(
-            getClass().getResourceAsStream("/META-INF/fabric8/" + WsCluster.CRD_NAME + "-v1.yml"),
-            CustomResourceDefinition.class))
-        .create();
+    NS = plane.createNamespace("operator");
     OperatorConfig config = OperatorConfig.from(Map.of(
-        OperatorConfig.SSA, "false",
+        OperatorConfig.WATCH_NAMESPACES, NS,
         OperatorConfig.STATS_INTERVAL_SECONDS, "1",
         OperatorConfig.LEASE_NAMESPACE, NS,
         OperatorConfig.SHARD_IMAGE, "shard:test"));
@@ -143,7 +151,7 @@ class WsClusterOperatorIT {
     }
     assertEquals("app.kubernetes.io/component=shard,app.kubernetes.io/instance=prices,app.kubernetes.io/name=odin-ws",
         created.getStatus().getSelector());
-    assertTrue(registry.scrape().contains("wscluster_shards_desired{namespace=\"test\",wscluster=\"prices\"} 3"));
+    assertTrue(registry.scrape().contains("wscluster_shards_desired{namespace=\"" + NS + "\",wscluster=\"prices\"} 3"));
     assertTrue(registry.scrape().contains("operator_sdk_"), "JOSDK metrics missing");
 
     scale("prices", 5);
@@ -181,9 +189,16 @@ class WsClusterOperatorIT {
     assertTrue(client.v1().events().inNamespace(NS).list().getItems().stream()
         .anyMatch(e -> "DrainingShard".equals(e.getReason())), "no drain events");
 
+    List<HasMetadata> children = ownedObjects(get("prices")).stream().filter(o -> o != null).toList();
     client.resource(get("prices")).delete();
     await().atMost(Duration.ofSeconds(30)).until(() -> get("prices") == null);
     assertTrue(!registry.scrape().contains("wscluster=\"prices\""), "gauges of a deleted WsCluster remain");
+    // Kubernetes' garbage collector removes the children through their ownerReferences.
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      for (HasMetadata child : children) {
+        assertNull(client.resource(child).get(), child.getKind() + " " + child.getMetadata().getName() + " left");
+      }
+    });
   }
 
   @Test
@@ -216,7 +231,7 @@ class WsClusterOperatorIT {
     assertNull(client.configMaps().inNamespace(NS).withName("quotes-envoy").get());
     assertNull(client.services().inNamespace(NS).withName("quotes-envoy-metrics").get());
     assertTrue(registry.scrape().contains(
-        "wscluster_autoscaler_recommended_shards{namespace=\"test\",wscluster=\"quotes\"} 4"));
+        "wscluster_autoscaler_recommended_shards{namespace=\"" + NS + "\",wscluster=\"quotes\"} 4"));
 
     // The consumer-group cleanup after this scale-down needs the (missing) Secret: the error reaches the status.
     scale("quotes", 1);
@@ -317,7 +332,7 @@ class WsClusterOperatorIT {
         client.services().inNamespace(NS).withName(WsClusterNames.envoyMetricsService(cr)).get());
   }
 
-  private static WsCluster wsCluster(String name, int shards) {
+  private WsCluster wsCluster(String name, int shards) {
     WsCluster cr = new WsCluster();
     cr.getMetadata().setName(name);
     cr.getMetadata().setNamespace(NS);
@@ -360,18 +375,11 @@ class WsClusterOperatorIT {
     }
   }
 
-  /** The mock runs no controllers: play the StatefulSet controller's part. */
+  /** The StatefulSet controller makes the shard pods; no kubelet runs them, so report them Ready in its place. */
   private void markShardsReady(String name) {
-    StatefulSet sts = statefulSet(name);
-    if (sts == null) {
-      return;
-    }
-    int replicas = sts.getSpec().getReplicas();
-    if (sts.getStatus() == null || !Integer.valueOf(replicas).equals(sts.getStatus().getReadyReplicas())) {
-      sts.setStatus(new io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder()
-          .withReplicas(replicas).withReadyReplicas(replicas).withAvailableReplicas(replicas)
-          .withObservedGeneration(sts.getMetadata().getGeneration()).build());
-      client.apps().statefulSets().inNamespace(NS).resource(sts).updateStatus();
+    WsCluster cr = get(name);
+    if (cr != null) {
+      KubeletStandIn.markReady(client, NS, WsClusterLabels.selector(cr, WsClusterLabels.SHARD));
     }
   }
 

@@ -202,6 +202,12 @@ public final class KubeControlPlane implements AutoCloseable {
     return name;
   }
 
+  /** Applies a CRD file (server-side, so re-applying it from another test class is a no-op) and waits until served. */
+  public void installCrd(Path file, String name) {
+    kubectl("apply", "--server-side", "-f", file.toString()).orFail();
+    kubectl("wait", "--for=condition=Established", "--timeout=60s", "crd/" + name).orFail();
+  }
+
   /** A token for a ServiceAccount from the TokenRequest API, as the kubelet gets one for a pod. */
   public String serviceAccountToken(String namespace, String serviceAccount, Duration lifetime) {
     TokenRequest request = new TokenRequestBuilder().withNewSpec()
