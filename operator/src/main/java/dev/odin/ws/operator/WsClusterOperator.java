@@ -29,6 +29,10 @@ public final class WsClusterOperator implements AutoCloseable {
     Consumer<io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider> overrides = o -> {
       o.withKubernetesClient(client)
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
+          // JOSDK leaves ConfigMaps (and Secrets) out of server-side apply by default, for Secrets' write-only
+          // stringData; this operator writes no Secret, and one write path for every child keeps field ownership
+          // uniform (the real-API-server tests show repeated reconciles leave the ConfigMaps untouched).
+          .withDefaultNonSSAResource(java.util.Set.of())
           .withDependentResourceFactory(new RuntimeInjectingFactory(runtime))
           .withCloseClientOnStop(false);
       if (config.leaderElection()) {
