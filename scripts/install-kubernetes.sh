@@ -5,6 +5,7 @@
 # Prints the bin directory.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
+command -v go >/dev/null || { echo "install-kubernetes: needs Go 1.26 or newer on PATH (testenv/go.mod says go 1.26.0)" >&2; exit 1; }
 testenv="$repo/testenv"
 version=$(awk '$1 == "k8s.io/kubernetes" {print $2; exit}' "$testenv/go.mod")
 [[ -n "$version" ]] || { echo "install-kubernetes: no k8s.io/kubernetes version in $testenv/go.mod" >&2; exit 1; }
