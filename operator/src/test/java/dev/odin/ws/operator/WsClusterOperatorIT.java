@@ -90,7 +90,9 @@ class WsClusterOperatorIT {
 
   @AfterAll
   static void stopKafka() {
-    kafka.close();
+    if (kafka != null) {
+      kafka.close();
+    }
   }
 
   @BeforeEach

@@ -202,9 +202,12 @@ public final class KubeControlPlane implements AutoCloseable {
     return name;
   }
 
-  /** Applies a CRD file (server-side, so re-applying it from another test class is a no-op) and waits until served. */
+  /**
+   * Applies a CRD file and waits until it is served. Server-side, taking the fields over from whoever applied them
+   * before (helm, in a test class that installed the chart), so any test class may call it in any order.
+   */
   public void installCrd(Path file, String name) {
-    kubectl("apply", "--server-side", "-f", file.toString()).orFail();
+    kubectl("apply", "--server-side", "--force-conflicts", "-f", file.toString()).orFail();
     kubectl("wait", "--for=condition=Established", "--timeout=60s", "crd/" + name).orFail();
   }
 
