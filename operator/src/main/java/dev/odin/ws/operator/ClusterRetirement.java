@@ -5,6 +5,8 @@ import dev.odin.ws.api.WsCluster;
 import dev.odin.ws.operator.model.WsClusterNames;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,10 +58,11 @@ public final class ClusterRetirement {
       }
     }
     if (replicas > 0) {
-      // Through the scale subresource, as kubectl scale does: an apply of the replicas alone would drop the
-      // operator's ownership of every other field of the StatefulSet.
+      // A merge patch of the replicas alone: an apply of them alone would drop the operator's ownership of every
+      // other field of the StatefulSet (and the scale subresource would need a permission of its own).
       client.apps().statefulSets().inNamespace(cr.getMetadata().getNamespace())
-          .withName(WsClusterNames.statefulSet(cr)).scale(0);
+          .withName(WsClusterNames.statefulSet(cr))
+          .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"replicas\":0}}");
     }
     if (!observed.pods().isEmpty()) {
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(POLL); // consumers leave their groups as shards stop
