@@ -138,10 +138,10 @@ export async function until(predicate: () => boolean, what: string, timeoutMs = 
 }
 
 /** Resolves after checking that {@code predicate} held throughout {@code ms}; rejects as soon as it does not. */
-export async function holdsFor(predicate: () => boolean, what: string, ms: number): Promise<void> {
+export async function holdsFor(predicate: () => boolean | Promise<boolean>, what: string, ms: number): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
-    if (!predicate()) {
+    if (!(await predicate())) {
       throw new Error(`expected ${what} to hold for ${ms} ms`);
     }
     await new Promise((resolve) => setTimeout(resolve, 5));
