@@ -173,7 +173,7 @@ async function main() {
       },
       onGap(gap) {
         demo.gaps.push(gap);
-        log(`${channel}: gap after ${gap.since} (${gap.reason})`);
+        log(`${channel}: gap (${gap.reason}${gap.since === undefined ? "" : ` after ${gap.since}`})`);
         showCounts();
       },
       onSubscribed(event) {

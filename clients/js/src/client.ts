@@ -320,6 +320,9 @@ export class OdinClient {
       if (since !== undefined && flag === false) {
         this.stats_.gaps++;
         subscription.gap({ channel: subscription.channel, since, reason: "not_recovered" });
+      } else if (since === undefined && subscription.confirmedBefore) {
+        this.stats_.gaps++;
+        subscription.gap({ channel: subscription.channel, since: undefined, reason: "no_position" });
       }
       subscription.subscribed({
         channel: subscription.channel,
@@ -358,6 +361,7 @@ export class OdinClient {
         const since = request.since[subscription.channel];
         if (since !== undefined) {
           subscription.position_ = undefined;
+          subscription.confirmedBefore = false; // this gap is reported here, not again as `no_position`
           this.stats_.gaps++;
           subscription.gap({ channel: subscription.channel, since, reason: "invalid_position" });
         }

@@ -21,6 +21,8 @@ export class Subscription<T = unknown> {
   inFlight = false;
   /** @internal Consecutive `rate_limited` answers to its subscribe request. */
   rateLimited = 0;
+  /** @internal The server confirmed it on an earlier connection: a resubscription without a position has a gap. */
+  confirmedBefore = false;
   private readonly handlers: SubscriptionHandlers<T>;
   private readonly dedupe = new ChannelDeduplicator();
   private readonly release: (subscription: Subscription<T>) => void;
@@ -69,6 +71,7 @@ export class Subscription<T = unknown> {
   /** @internal */
   subscribed(event: Subscribed): void {
     this.status_ = "subscribed";
+    this.confirmedBefore = true;
     const onSubscribed = this.handlers.onSubscribed;
     if (onSubscribed) {
       invokeSafely((e: Subscribed) => onSubscribed.call(this.handlers, e), event);

@@ -32,19 +32,22 @@ export interface ChannelMessage<T = unknown> {
 }
 
 /**
- * The server could not fill what the channel missed: records between `since` and the next message are lost to this
- * client. Fetch the channel's state another way (e.g. a snapshot over HTTP).
+ * Records of the channel may be lost to this client: delivery goes on with the live stream, so fetch the channel's
+ * state another way (e.g. a snapshot over HTTP).
  */
 export interface Gap {
   readonly channel: string;
-  /** The position the client asked to resume after. */
-  readonly since: string;
+  /** The position the client asked to resume after; undefined for `no_position`. */
+  readonly since: string | undefined;
   /**
-   * `not_recovered`: the server answered `recovered: false` (older than Kafka's retention, topic re-created, gap
-   * larger than the server's replay limit, or the replay timed out). `invalid_position`: the server did not accept
-   * the position at all (it came from another cluster, or was corrupted in storage).
+   * - `not_recovered`: the server answered `recovered: false` (older than Kafka's retention, topic re-created, gap
+   *   larger than the server's replay limit, or the replay timed out).
+   * - `invalid_position`: the server did not accept the position at all (it came from another cluster, or was
+   *   corrupted in storage).
+   * - `no_position`: the connection was lost before the channel's first record, so there was nothing to resume
+   *   from: whatever the channel published while the client was away is not replayed.
    */
-  readonly reason: "not_recovered" | "invalid_position";
+  readonly reason: "not_recovered" | "invalid_position" | "no_position";
 }
 
 /** An `error` reply of the server (README, "Errors"), or one the client reports about its own setup. */

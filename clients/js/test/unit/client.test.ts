@@ -228,6 +228,18 @@ describe("OdinClient: resuming", () => {
     assert.equal(o.client.stats.gaps, 1);
   });
 
+  it("reports a gap for a channel that lost its connection before its first record (nothing to resume from)", async () => {
+    const o = observe();
+    o.subscribe("quiet");
+    const first = await server.connection(0);
+    await first.acceptSubscribe();
+    first.close(1012);
+    const second = await server.connection(1);
+    assert.equal((await second.acceptSubscribe()).since, undefined);
+    await until(() => o.gaps.length === 1, "a gap");
+    assert.deepEqual(o.gaps, [{ channel: "quiet", since: undefined, reason: "no_position" }]);
+  });
+
   it("never delivers a record twice or out of order across the seam, even when a server repeats itself", async () => {
     const o = observe();
     o.subscribe("a");
@@ -254,6 +266,23 @@ describe("OdinClient: resuming", () => {
     const second = await conn.acceptSubscribe();
     assert.equal(second.since, undefined);
     assert.deepEqual(o.gaps, [{ channel: "a", since: "not-a-position-of-this-cluster", reason: "invalid_position" }]);
+  });
+
+  it("reports a position rejected after a reconnect once, not again as a channel without a position", async () => {
+    const o = observe();
+    o.subscribe("a");
+    const first = await server.connection(0);
+    await first.acceptSubscribe();
+    first.record("a", at(1), 1);
+    await until(() => o.messages.length === 1, "a record");
+    first.close(1012);
+    const second = await server.connection(1);
+    const refused = await second.next("subscribe");
+    second.send({ type: "error", code: "invalid_position", message: "topic re-created", id: refused.id });
+    await second.acceptSubscribe();
+    second.record("a", "BBBBBBBBBBBBBBBBBBBBBB:0:1", "the re-created topic's first record");
+    await until(() => o.messages.length === 2, "the live stream after the gap");
+    assert.deepEqual(o.gaps, [{ channel: "a", since: at(1), reason: "invalid_position" }]);
   });
 
   it("abandons a connection that stops answering pings, and nothing from it reaches the application", async () => {
