@@ -24,7 +24,6 @@ const ABNORMAL = 1006;
 /** A subscribe request stays well below any shard's frame limit (default 64 KiB; 1009 would be fatal). */
 const MAX_REQUEST_CHARS = 16_384;
 const MAX_REQUEST_CHANNELS = 64;
-const MAX_RATE_LIMITED_RETRIES = 5;
 
 interface Settings {
   readonly backoff: Backoff;
@@ -34,6 +33,7 @@ interface Settings {
   readonly pongTimeoutMs: number;
   readonly connectTimeoutMs: number;
   readonly refreshBeforeExpiryMs: number;
+  readonly maxMessagesPerSecond: number;
   readonly random: () => number;
 }
 
@@ -74,6 +74,16 @@ export class OdinClient {
   /** Ids of this connection's `auth` and `refresh` messages, whose `unknown_type` means "no auth on this server". */
   private readonly authIds = new Set<number>();
   private flushScheduled = false;
+  /** Channels unsubscribed since the last flush, told to the server in one message. */
+  private readonly unsubscribing = new Set<string>();
+  /**
+   * Messages held back to stay under the shard's inbound rate limit, which drops an excess message with an
+   * error that names no request (so the client could not tell which) and closes a client that keeps on with 1008.
+   */
+  private readonly outbox: string[] = [];
+  private outboxScheduled = false;
+  private tokens = 0;
+  private refilledAt = 0;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private stats_ = { connections: 0, delivered: 0, duplicatesDropped: 0, gaps: 0 };
@@ -92,6 +102,7 @@ export class OdinClient {
       pongTimeoutMs: positive(options.pongTimeoutMs ?? 10_000, "pongTimeoutMs"),
       connectTimeoutMs: positive(options.connectTimeoutMs ?? 10_000, "connectTimeoutMs"),
       refreshBeforeExpiryMs: positive(options.refreshBeforeExpiryMs ?? 30_000, "refreshBeforeExpiryMs"),
+      maxMessagesPerSecond: positive(options.maxMessagesPerSecond ?? 10, "maxMessagesPerSecond"),
       random: options.random ?? Math.random,
     };
     // On a microtask, so that listeners added right after the constructor see the first `connecting`.
@@ -223,6 +234,8 @@ export class OdinClient {
     }
     this.openedAt = Date.now();
     this.lastFrameAt = this.openedAt;
+    this.tokens = this.burst();
+    this.refilledAt = this.openedAt;
     this.stats_.connections++;
     this.refusedToken = undefined;
     this.setState({ state: "connected", attempt: this.failures });
@@ -314,7 +327,6 @@ export class OdinClient {
         continue; // unsubscribed meanwhile
       }
       subscription.inFlight = false;
-      subscription.rateLimited = 0;
       const since = request.since[subscription.channel];
       const flag = recovered[subscription.channel];
       if (since !== undefined && flag === false) {
@@ -367,10 +379,6 @@ export class OdinClient {
         }
       }
       this.flush();
-    } else if (error.code === "rate_limited" && current.every((s) => s.rateLimited < MAX_RATE_LIMITED_RETRIES)) {
-      current.forEach((s) => s.rateLimited++);
-      const socket = this.socket;
-      this.later(1_000 * current[0]!.rateLimited, () => socket === this.socket && this.flush());
     } else {
       for (const subscription of current) {
         this.subscriptions.delete(subscription.channel);
@@ -389,7 +397,8 @@ export class OdinClient {
     const known = subscription.inFlight || subscription.status_ === "subscribed";
     subscription.status_ = "unsubscribed";
     if (known && this.isOpen()) {
-      this.send({ type: "unsubscribe", channels: [subscription.channel] });
+      this.unsubscribing.add(subscription.channel);
+      this.scheduleFlush();
     }
   }
 
@@ -398,17 +407,26 @@ export class OdinClient {
       return;
     }
     this.flushScheduled = true;
-    // Subscriptions made in the same task travel in one request.
+    // Subscriptions (and unsubscriptions) made in the same task travel in one request.
     queueMicrotask(() => {
       this.flushScheduled = false;
       this.flush();
     });
   }
 
-  /** Sends subscribe requests for every pending subscription not yet requested on this connection. */
+  /**
+   * Tells the server the channels unsubscribed since the last flush, then sends subscribe requests for every pending
+   * subscription not yet requested on this connection (in that order: a channel unsubscribed and subscribed again in
+   * one task ends subscribed).
+   */
   private flush(): void {
     if (!this.isOpen()) {
       return;
+    }
+    const gone = [...this.unsubscribing];
+    this.unsubscribing.clear();
+    for (let i = 0; i < gone.length; i += MAX_REQUEST_CHANNELS) {
+      this.send({ type: "unsubscribe", channels: gone.slice(i, i + MAX_REQUEST_CHANNELS) });
     }
     let batch: Subscription[] = [];
     let since: Record<string, string> = {};
@@ -523,6 +541,9 @@ export class OdinClient {
     }
     this.requests.clear();
     this.authIds.clear();
+    this.unsubscribing.clear();
+    this.outbox.length = 0;
+    this.outboxScheduled = false;
     this.refreshSupported = true;
     this.shard_ = undefined;
     for (const subscription of this.subscriptions.values()) {
@@ -546,8 +567,49 @@ export class OdinClient {
     return this.socket !== undefined && this.openedAt !== undefined && this.socket.readyState === OPEN;
   }
 
+  /** Sends now when the rate allows and nothing waits before it, else queues behind the waiting messages. */
   private send(message: Record<string, unknown>): void {
-    this.socket?.send(JSON.stringify(message));
+    const text = JSON.stringify(message);
+    if (this.outbox.length === 0 && this.takeToken()) {
+      this.socket?.send(text);
+    } else {
+      this.outbox.push(text);
+      this.scheduleOutbox();
+    }
+  }
+
+  private scheduleOutbox(): void {
+    if (this.outboxScheduled) {
+      return;
+    }
+    this.outboxScheduled = true;
+    const waitMs = Math.ceil(((1 - this.tokens) * 1_000) / this.settings.maxMessagesPerSecond);
+    this.later(Math.max(1, waitMs), () => {
+      this.outboxScheduled = false;
+      while (this.outbox.length > 0 && this.takeToken()) {
+        this.socket?.send(this.outbox.shift()!);
+      }
+      if (this.outbox.length > 0) {
+        this.scheduleOutbox();
+      }
+    });
+  }
+
+  /** A token bucket: {@code maxMessagesPerSecond}, in bursts of up to two seconds' worth. */
+  private takeToken(): boolean {
+    const now = Date.now();
+    const refill = ((now - this.refilledAt) * this.settings.maxMessagesPerSecond) / 1_000;
+    this.tokens = Math.min(this.burst(), this.tokens + refill);
+    this.refilledAt = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return true;
+    }
+    return false;
+  }
+
+  private burst(): number {
+    return Math.max(1, 2 * this.settings.maxMessagesPerSecond);
   }
 
   private later(delayMs: number, task: () => unknown): void {

@@ -19,8 +19,6 @@ export class Subscription<T = unknown> {
   position_: string | undefined;
   /** @internal A subscribe request naming this subscription awaits its reply on the current connection. */
   inFlight = false;
-  /** @internal Consecutive `rate_limited` answers to its subscribe request. */
-  rateLimited = 0;
   /** @internal The server confirmed it on an earlier connection: a resubscription without a position has a gap. */
   confirmedBefore = false;
   private readonly handlers: SubscriptionHandlers<T>;

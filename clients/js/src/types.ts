@@ -102,6 +102,12 @@ export interface ClientOptions {
   readonly connectTimeoutMs?: number;
   /** Refresh a JWT this long before its `exp`. Default 30000. */
   readonly refreshBeforeExpiryMs?: number;
+  /**
+   * The most messages the client sends per second (in bursts of up to twice as many); more wait in a queue.
+   * Default 10: half the shard's default inbound limit (`ODIN_WS_INBOUND_MESSAGES_PER_SECOND`, 20). Keep it below
+   * the cluster's limit: the shard drops an excess message with a `rate_limited` error that names no request.
+   */
+  readonly maxMessagesPerSecond?: number;
   /** The source of jitter, in [0, 1). Default `Math.random`. */
   readonly random?: () => number;
 }

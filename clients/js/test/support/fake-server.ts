@@ -7,13 +7,18 @@ export type Sent = { type: string } & Record<string, unknown>;
 
 /** One client connection as the fake server sees it: what it sent, and ways to answer or end it. */
 export class FakeConnection {
+  /** Messages not yet taken by {@link next}. */
   readonly received: Sent[] = [];
+  /** Every message, in the order it arrived. */
+  readonly log: Sent[] = [];
   private readonly waiters: Array<() => void> = [];
   closeCode: number | undefined;
 
   constructor(readonly socket: WebSocket) {
     socket.on("message", (data) => {
-      this.received.push(JSON.parse(data.toString()) as Sent);
+      const message = JSON.parse(data.toString()) as Sent;
+      this.received.push(message);
+      this.log.push(message);
       this.waiters.splice(0).forEach((wake) => wake());
     });
     socket.on("close", (code) => {

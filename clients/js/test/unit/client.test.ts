@@ -161,15 +161,43 @@ describe("OdinClient: subscribing", () => {
     assert.deepEqual((await again.next("subscribe")).channels, ["good"]);
   });
 
-  it("retries a subscribe request the server rate-limited", async () => {
-    const o = observe();
-    const sub = o.subscribe("a");
+  it("paces its messages below the shard's rate limit, and sends what it held back in order", async () => {
+    const o = observe({ ...FAST, maxMessagesPerSecond: 10 });
+    const subs = Array.from({ length: 40 }, (_, i) => o.subscribe(`c${i}`));
     const conn = await server.connection(0);
-    const first = await conn.next("subscribe");
-    conn.send({ type: "error", code: "rate_limited", message: "slow down", id: first.id });
-    const second = await conn.acceptSubscribe();
-    assert.deepEqual(second.channels, ["a"]);
-    await until(() => sub.status === "subscribed", "subscribed on the second request");
+    await conn.acceptSubscribe();
+    await until(() => subs.every((s) => s.status === "subscribed"), "subscribed");
+    const receivedAt: number[] = [];
+    conn.socket.on("message", () => receivedAt.push(Date.now()));
+    const start = Date.now();
+    for (const sub of subs) {
+      sub.unsubscribe();
+      await new Promise((resolve) => setImmediate(resolve)); // one task each: 40 separate unsubscribe messages
+    }
+    const told: string[] = [];
+    while (told.length < subs.length) {
+      told.push(...((await conn.next("unsubscribe")).channels as string[]));
+    }
+    assert.deepEqual(told, subs.map((s) => s.channel));
+    // A full bucket holds 20 (two seconds' worth); the rest follow at 10 per second, never faster.
+    const early = receivedAt.filter((t) => t - start < 1_000).length;
+    assert.ok(early <= 20 + 10, `${early} messages within the first second`);
+    assert.ok(Date.now() - start >= 1_500, "40 messages at 10/s after a burst of 20 take about 2 s");
+  });
+
+  it("sends the unsubscriptions of one task in one message, before a subscription made in the same task", async () => {
+    const o = observe();
+    const a = o.subscribe("a");
+    const b = o.subscribe("b");
+    const conn = await server.connection(0);
+    await conn.acceptSubscribe();
+    await until(() => a.status === "subscribed" && b.status === "subscribed", "subscribed");
+    a.unsubscribe();
+    b.unsubscribe();
+    o.subscribe("a");
+    assert.deepEqual((await conn.next("unsubscribe")).channels, ["a", "b"]);
+    assert.deepEqual((await conn.acceptSubscribe()).channels, ["a"]);
+    assert.deepEqual(conn.log.map((m) => m.type).filter((t) => t !== "ping"), ["subscribe", "unsubscribe", "subscribe"]);
   });
 });
 
