@@ -1,11 +1,8 @@
 import { Emitter } from "./events.js";
-import {
-  type Backoff,
-  backoffDelay,
-  closeAction,
-  DEFAULT_BACKOFF,
-  DEFAULT_GOING_AWAY_BACKOFF,
-} from "./policy.js";
+import { Outbox } from "./outbox.js";
+import { backoffDelay, closeAction } from "./policy.js";
+import { type SubscribeRequest, subscribeRequests, unsubscribeBatches } from "./requests.js";
+import { type Settings, settingsOf } from "./settings.js";
 import { OPEN, resolveWebSocket, type WebSocketLike } from "./socket.js";
 import { Subscription } from "./subscription.js";
 import { refreshDelay, tokenExpiresAt } from "./token.js";
@@ -21,29 +18,6 @@ import type {
 
 /** The close code the client reports for a connection that never opened, died, or stopped answering. */
 const ABNORMAL = 1006;
-/** A subscribe request stays well below any shard's frame limit (default 64 KiB; 1009 would be fatal). */
-const MAX_REQUEST_CHARS = 16_384;
-const MAX_REQUEST_CHANNELS = 64;
-
-interface Settings {
-  readonly backoff: Backoff;
-  readonly goingAwayBackoff: Backoff;
-  readonly stableAfterMs: number;
-  readonly pingIntervalMs: number;
-  readonly pongTimeoutMs: number;
-  readonly connectTimeoutMs: number;
-  readonly refreshBeforeExpiryMs: number;
-  readonly maxMessagesPerSecond: number;
-  readonly random: () => number;
-}
-
-/** A subscribe request on the current connection, waiting for its reply. */
-interface SubscribeRequest {
-  readonly subscriptions: readonly Subscription[];
-  /** The positions sent as `since`, by channel. */
-  readonly since: Readonly<Record<string, string>>;
-}
-
 /**
  * A connection to an odin-ws cluster that survives disconnects: it reconnects with full-jitter exponential backoff
  * and resumes every channel from the last record it delivered, so the application sees each record once, in order,
@@ -76,14 +50,8 @@ export class OdinClient {
   private flushScheduled = false;
   /** Channels unsubscribed since the last flush, told to the server in one message. */
   private readonly unsubscribing = new Set<string>();
-  /**
-   * Messages held back to stay under the shard's inbound rate limit, which drops an excess message with an
-   * error that names no request (so the client could not tell which) and closes a client that keeps on with 1008.
-   */
-  private readonly outbox: string[] = [];
-  private outboxScheduled = false;
-  private tokens = 0;
-  private refilledAt = 0;
+  /** The current connection's messages, paced below the shard's inbound limit. */
+  private outbox: Outbox | undefined;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private stats_ = { connections: 0, delivered: 0, duplicatesDropped: 0, gaps: 0 };
@@ -94,17 +62,7 @@ export class OdinClient {
     }
     this.url = url;
     this.options = options;
-    this.settings = {
-      backoff: checkedBackoff(options.backoff ?? DEFAULT_BACKOFF, "backoff"),
-      goingAwayBackoff: checkedBackoff(options.goingAwayBackoff ?? DEFAULT_GOING_AWAY_BACKOFF, "goingAwayBackoff"),
-      stableAfterMs: positive(options.stableAfterMs ?? 10_000, "stableAfterMs"),
-      pingIntervalMs: positive(options.pingIntervalMs ?? 15_000, "pingIntervalMs"),
-      pongTimeoutMs: positive(options.pongTimeoutMs ?? 10_000, "pongTimeoutMs"),
-      connectTimeoutMs: positive(options.connectTimeoutMs ?? 10_000, "connectTimeoutMs"),
-      refreshBeforeExpiryMs: positive(options.refreshBeforeExpiryMs ?? 30_000, "refreshBeforeExpiryMs"),
-      maxMessagesPerSecond: positive(options.maxMessagesPerSecond ?? 10, "maxMessagesPerSecond"),
-      random: options.random ?? Math.random,
-    };
+    this.settings = settingsOf(options);
     // On a microtask, so that listeners added right after the constructor see the first `connecting`.
     queueMicrotask(() => void this.connect());
   }
@@ -234,8 +192,7 @@ export class OdinClient {
     }
     this.openedAt = Date.now();
     this.lastFrameAt = this.openedAt;
-    this.tokens = this.burst();
-    this.refilledAt = this.openedAt;
+    this.outbox = new Outbox(socket, this.settings.maxMessagesPerSecond);
     this.stats_.connections++;
     this.refusedToken = undefined;
     this.setState({ state: "connected", attempt: this.failures });
@@ -425,42 +382,24 @@ export class OdinClient {
     }
     const gone = [...this.unsubscribing];
     this.unsubscribing.clear();
-    for (let i = 0; i < gone.length; i += MAX_REQUEST_CHANNELS) {
-      this.send({ type: "unsubscribe", channels: gone.slice(i, i + MAX_REQUEST_CHANNELS) });
+    for (const channels of unsubscribeBatches(gone)) {
+      this.send({ type: "unsubscribe", channels });
     }
-    let batch: Subscription[] = [];
-    let since: Record<string, string> = {};
-    let size = 0;
-    const send = () => {
-      if (batch.length > 0) {
-        const id = this.nextId++;
-        this.requests.set(id, { subscriptions: batch, since });
-        const request: Record<string, unknown> = { type: "subscribe", channels: batch.map((s) => s.channel), id };
-        if (Object.keys(since).length > 0) {
-          request.since = since;
-        }
-        this.send(request);
+    const pending = [...this.subscriptions.values()].filter((s) => s.status_ === "pending" && !s.inFlight);
+    for (const request of subscribeRequests(pending)) {
+      const id = this.nextId++;
+      this.requests.set(id, request);
+      request.subscriptions.forEach((s) => (s.inFlight = true));
+      const message: Record<string, unknown> = {
+        type: "subscribe",
+        channels: request.subscriptions.map((s) => s.channel),
+        id,
+      };
+      if (Object.keys(request.since).length > 0) {
+        message.since = request.since;
       }
-      batch = [];
-      since = {};
-      size = 0;
-    };
-    for (const subscription of this.subscriptions.values()) {
-      if (subscription.status_ !== "pending" || subscription.inFlight) {
-        continue;
-      }
-      const cost = subscription.channel.length * 2 + (subscription.position_?.length ?? 0) * 2 + 16;
-      if (batch.length === MAX_REQUEST_CHANNELS || (batch.length > 0 && size + cost > MAX_REQUEST_CHARS)) {
-        send();
-      }
-      subscription.inFlight = true;
-      batch.push(subscription);
-      if (subscription.position_ !== undefined) {
-        since[subscription.channel] = subscription.position_;
-      }
-      size += cost;
+      this.send(message);
     }
-    send();
   }
 
   private scheduleRefresh(socket: WebSocketLike, token: string): void {
@@ -542,8 +481,8 @@ export class OdinClient {
     this.requests.clear();
     this.authIds.clear();
     this.unsubscribing.clear();
-    this.outbox.length = 0;
-    this.outboxScheduled = false;
+    this.outbox?.close();
+    this.outbox = undefined;
     this.refreshSupported = true;
     this.shard_ = undefined;
     for (const subscription of this.subscriptions.values()) {
@@ -567,49 +506,8 @@ export class OdinClient {
     return this.socket !== undefined && this.openedAt !== undefined && this.socket.readyState === OPEN;
   }
 
-  /** Sends now when the rate allows and nothing waits before it, else queues behind the waiting messages. */
   private send(message: Record<string, unknown>): void {
-    const text = JSON.stringify(message);
-    if (this.outbox.length === 0 && this.takeToken()) {
-      this.socket?.send(text);
-    } else {
-      this.outbox.push(text);
-      this.scheduleOutbox();
-    }
-  }
-
-  private scheduleOutbox(): void {
-    if (this.outboxScheduled) {
-      return;
-    }
-    this.outboxScheduled = true;
-    const waitMs = Math.ceil(((1 - this.tokens) * 1_000) / this.settings.maxMessagesPerSecond);
-    this.later(Math.max(1, waitMs), () => {
-      this.outboxScheduled = false;
-      while (this.outbox.length > 0 && this.takeToken()) {
-        this.socket?.send(this.outbox.shift()!);
-      }
-      if (this.outbox.length > 0) {
-        this.scheduleOutbox();
-      }
-    });
-  }
-
-  /** A token bucket: {@code maxMessagesPerSecond}, in bursts of up to two seconds' worth. */
-  private takeToken(): boolean {
-    const now = Date.now();
-    const refill = ((now - this.refilledAt) * this.settings.maxMessagesPerSecond) / 1_000;
-    this.tokens = Math.min(this.burst(), this.tokens + refill);
-    this.refilledAt = now;
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      return true;
-    }
-    return false;
-  }
-
-  private burst(): number {
-    return Math.max(1, 2 * this.settings.maxMessagesPerSecond);
+    this.outbox?.send(JSON.stringify(message));
   }
 
   private later(delayMs: number, task: () => unknown): void {
@@ -624,22 +522,6 @@ export class OdinClient {
     this.state_ = change.state;
     this.events.emit("state", change);
   }
-}
-
-function checkedBackoff(backoff: Backoff, name: string): Backoff {
-  positive(backoff.baseMs, `${name}.baseMs`);
-  positive(backoff.capMs, `${name}.capMs`);
-  if (backoff.capMs < backoff.baseMs) {
-    throw new RangeError(`odin-ws: ${name}.capMs (${backoff.capMs}) must not be below baseMs (${backoff.baseMs})`);
-  }
-  return backoff;
-}
-
-function positive(value: number, name: string): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`odin-ws: ${name} must be a positive number of milliseconds, was ${String(value)}`);
-  }
-  return value;
 }
 
 function messageOf(error: unknown): string {
