@@ -19,7 +19,7 @@ public record LocalOptions(Path file, boolean demo, double demoRate, OptionalInt
   public static final String USAGE =
       "usage: ./odin-ws local -f FILE [--demo [--rate N]] [--port P]\n"
           + "  -f FILE     a WsCluster YAML (spec.kafka.bootstrapServers: embedded starts a Kafka broker here)\n"
-          + "  --demo      publish sample records on BTC-USD, ETH-USD and SOL-USD\n"
+          + "  --demo      publish sample records on BTC-USD, ETH-USD and SOL-USD, and serve a page that shows them\n"
           + "  --rate N    demo records per second over all channels (default 5)\n"
           + "  --port P    the public WebSocket port (default " + DEFAULT_PORT + ", or a free one if it is taken;"
           + " 0 = any free port)";
