@@ -140,6 +140,9 @@ export class OdinClient {
       this.stop(undefined, messageOf(error));
       return;
     }
+    if (this.stopped) {
+      return; // closed while the WebSocket implementation loaded
+    }
     let token: string | undefined;
     if (this.options.token) {
       try {
