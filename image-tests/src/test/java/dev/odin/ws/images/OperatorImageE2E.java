@@ -1,0 +1,134 @@
+package dev.odin.ws.images;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.odin.ws.api.WsCluster;
+import dev.odin.ws.api.WsClusterYaml;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator image, as Jib built it, started from its own unpacked root filesystem with its own entry point, user,
+ * environment and working directory. Its Kubernetes API is fabric8's CRUD mock server in this JVM (on loopback):
+ * enough to prove the image starts, becomes ready and reconciles; the reconciling itself is proven elsewhere.
+ */
+@EnableKubernetesMockClient(crud = true, https = false)
+class OperatorImageE2E {
+  private static final String NS = "shop";
+  private static final String SHARD_IMAGE = "registry.example.com/odin-ws/shard-server:1.2.3";
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static UnpackedImage image;
+
+  KubernetesMockServer server;
+  KubernetesClient client;
+  private Process operator;
+  private int httpPort;
+
+  @BeforeAll
+  static void unpack() throws Exception {
+    image = UnpackedImage.unpack("operator", "operator");
+  }
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    if (operator != null) {
+      UnpackedImage.stop(operator, 30);
+    }
+  }
+
+  @Test
+  void theOperatorImageStartsBecomesReadyAndReconcilesAWsCluster() throws Exception {
+    client.apiextensions().v1().customResourceDefinitions()
+        .resource(client.getKubernetesSerialization().unmarshal(
+            Files.newInputStream(UnpackedImage.REPO.resolve("crds/wsclusters.ws.odin.dev-v1.yml")),
+            CustomResourceDefinition.class))
+        .create();
+    start(client.getMasterUrl().toString(), "operator.log");
+    await("operator /readyz 200 (log: target/images/operator/operator.log)")
+        .atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+        .until(() -> alive("operator.log") && status("/healthz") == 200 && status("/readyz") == 200);
+
+    WsCluster cluster = WsClusterYaml.load(UnpackedImage.REPO.resolve("examples/wscluster-minimal.yaml"));
+    cluster.getMetadata().setNamespace(NS);
+    client.resource(cluster).create();
+    await("a shard StatefulSet for the WsCluster").atMost(Duration.ofSeconds(60))
+        .until(() -> alive("operator.log") && !client.apps().statefulSets().inNamespace(NS).list().getItems().isEmpty());
+    StatefulSet shards = client.apps().statefulSets().inNamespace(NS).list().getItems().get(0);
+    assertEquals(cluster.getSpec().getShards(), shards.getSpec().getReplicas());
+    assertEquals(SHARD_IMAGE, shards.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+
+    long pid = operator.pid();
+    assertEquals("10001\t10001\t10001\t10001", UnpackedImage.procStatus(pid, "Uid"));
+    assertTrue(Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "exe")).startsWith(image.rootfs));
+    assertTrue(UnpackedImage.rootMountOptions(pid).startsWith("ro,"), UnpackedImage.rootMountOptions(pid));
+    assertEquals(List.of("java", "@/opt/odin-ws/jvm.args", "-cp", "@/app/jib-classpath-file",
+        "@/app/jib-main-class-file"), image.entrypoint());
+    assertEquals("dev.odin.ws.operator.OperatorMain",
+        Files.readString(image.rootfs.resolve("app/jib-main-class-file")).trim());
+    assertEquals(Files.readString(UnpackedImage.REPO.resolve("operator/src/main/jib/opt/odin-ws/jvm.args")),
+        Files.readString(image.rootfs.resolve("opt/odin-ws/jvm.args")));
+  }
+
+  @Test
+  void withoutAKubernetesApiTheOperatorNeverBecomesReadyAndSaysWhy() throws Exception {
+    // Nothing listens there: what a pod whose API server is unreachable goes through.
+    start("http://127.0.0.1:" + ShardImageE2E.freePort(), "no-api.log");
+    await("the operator gives up starting (log: target/images/operator/no-api.log)")
+        .atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
+        .until(() -> image.log("no-api.log").contains("Error starting operator") || !operator.isAlive());
+    // Alive or exited, it must not claim to be ready.
+    assertTrue(status("/readyz") != 200, image.log("no-api.log"));
+  }
+
+  private void start(String apiServer, String log) throws IOException {
+    httpPort = ShardImageE2E.freePort();
+    operator = image.start(Map.of(
+        // fabric8's own settings: this API server, and no kubeconfig or service account to look for.
+        "KUBERNETES_MASTER", apiServer,
+        "KUBERNETES_AUTH_TRYKUBECONFIG", "false",
+        "KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false",
+        "KUBERNETES_NAMESPACE", NS,
+        // The mock has neither server-side apply nor Leases for an election.
+        "ODIN_OPERATOR_SSA", "false",
+        "ODIN_OPERATOR_LEADER_ELECTION", "false",
+        "ODIN_OPERATOR_HTTP_PORT", Integer.toString(httpPort),
+        "ODIN_OPERATOR_SHARD_IMAGE", SHARD_IMAGE), log);
+  }
+
+  private boolean alive(String log) {
+    if (!operator.isAlive()) {
+      throw new AssertionError("the operator exited with " + operator.exitValue() + ":\n" + image.log(log));
+    }
+    return true;
+  }
+
+  private int status(String path) {
+    try {
+      return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+}
