@@ -7,3 +7,5 @@ bash "$root/scripts/install-helm.sh" >/dev/null
 bash "$root/scripts/install-deb.sh" --no-install-recommends prometheus prometheus promtool
 # Headless Chromium: the browser tests (BrowserClientE2E, BrowserThroughBalancerE2E).
 bash "$root/scripts/install-deb.sh" chromium chromium
+# The JRE 17 base image the image tests build on (image-tests): from Debian packages, once per recipe.
+bash "$root/scripts/build-base-image.sh" >/dev/null
