@@ -12,10 +12,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +30,6 @@ import org.junit.jupiter.api.Test;
 class OperatorImageE2E {
   private static final String NS = "shop";
   private static final String SHARD_IMAGE = "registry.example.com/odin-ws/shard-server:1.2.3";
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static UnpackedImage image;
 
   KubernetesMockServer server;
@@ -64,13 +59,15 @@ class OperatorImageE2E {
     start(client.getMasterUrl().toString(), "operator.log");
     await("operator /readyz 200 (log: target/images/operator/operator.log)")
         .atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
-        .until(() -> alive("operator.log") && status("/healthz") == 200 && status("/readyz") == 200);
+        .until(() -> alive("operator.log") && UnpackedImage.httpStatus(httpPort, "/healthz") == 200
+            && UnpackedImage.httpStatus(httpPort, "/readyz") == 200);
 
     WsCluster cluster = WsClusterYaml.load(UnpackedImage.REPO.resolve("examples/wscluster-minimal.yaml"));
     cluster.getMetadata().setNamespace(NS);
     client.resource(cluster).create();
     await("a shard StatefulSet for the WsCluster").atMost(Duration.ofSeconds(60))
-        .until(() -> alive("operator.log") && !client.apps().statefulSets().inNamespace(NS).list().getItems().isEmpty());
+        .until(() -> alive("operator.log")
+            && !client.apps().statefulSets().inNamespace(NS).list().getItems().isEmpty());
     StatefulSet shards = client.apps().statefulSets().inNamespace(NS).list().getItems().get(0);
     assertEquals(cluster.getSpec().getShards(), shards.getSpec().getReplicas());
     assertEquals(SHARD_IMAGE, shards.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
@@ -90,16 +87,16 @@ class OperatorImageE2E {
   @Test
   void withoutAKubernetesApiTheOperatorNeverBecomesReadyAndSaysWhy() throws Exception {
     // Nothing listens there: what a pod whose API server is unreachable goes through.
-    start("http://127.0.0.1:" + ShardImageE2E.freePort(), "no-api.log");
+    start("http://127.0.0.1:" + UnpackedImage.freePort(), "no-api.log");
     await("the operator gives up starting (log: target/images/operator/no-api.log)")
         .atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
         .until(() -> image.log("no-api.log").contains("Error starting operator") || !operator.isAlive());
     // Alive or exited, it must not claim to be ready.
-    assertTrue(status("/readyz") != 200, image.log("no-api.log"));
+    assertTrue(UnpackedImage.httpStatus(httpPort, "/readyz") != 200, image.log("no-api.log"));
   }
 
   private void start(String apiServer, String log) throws IOException {
-    httpPort = ShardImageE2E.freePort();
+    httpPort = UnpackedImage.freePort();
     operator = image.start(Map.of(
         // fabric8's own settings: this API server, and no kubeconfig or service account to look for.
         "KUBERNETES_MASTER", apiServer,
@@ -118,17 +115,5 @@ class OperatorImageE2E {
       throw new AssertionError("the operator exited with " + operator.exitValue() + ":\n" + image.log(log));
     }
     return true;
-  }
-
-  private int status(String path) {
-    try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
-          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (IOException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return -1;
-    }
   }
 }

@@ -9,9 +9,7 @@ import dev.odin.ws.api.WsCluster;
 import dev.odin.ws.api.WsClusterYaml;
 import dev.odin.ws.kafka.EmbeddedKafkaBroker;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
@@ -40,7 +38,6 @@ class ShardImageE2E {
   private static final WsCluster CLUSTER =
       WsClusterYaml.load(UnpackedImage.REPO.resolve("examples/wscluster-minimal.yaml"));
   private static final String LOG = "shard.log";
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private static EmbeddedKafkaBroker kafka;
   private static UnpackedImage image;
@@ -54,8 +51,8 @@ class ShardImageE2E {
     // One offsets partition: the consumer-group coordinator comes up in a fraction of the default 50.
     kafka = EmbeddedKafkaBroker.start(Map.of("offsets.topic.num.partitions", "1"));
     kafka.createTopics(1, "prices");
-    wsPort = freePort();
-    managementPort = freePort();
+    wsPort = UnpackedImage.freePort();
+    managementPort = UnpackedImage.freePort();
     Map<String, String> env = new java.util.LinkedHashMap<>(ShardEnv.forShard(CLUSTER, 0));
     // What differs from a pod: the broker's address, and free ports on this machine's loopback (no network
     // namespace of its own here).
@@ -70,7 +67,7 @@ class ShardImageE2E {
           if (!shard.isAlive()) {
             throw new AssertionError("the shard exited with " + shard.exitValue() + ":\n" + image.log(LOG));
           }
-          return status("/readyz") == 200;
+          return UnpackedImage.httpStatus(managementPort, "/readyz") == 200;
         });
   }
 
@@ -87,7 +84,7 @@ class ShardImageE2E {
   @Test
   void theShardImageServesAWebSocketClientRecordsFromKafka() throws Exception {
     LinkedBlockingQueue<String> frames = new LinkedBlockingQueue<>();
-    WebSocket ws = HTTP.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + wsPort + "/ws"),
+    WebSocket ws = UnpackedImage.HTTP.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + wsPort + "/ws"),
         new WebSocket.Listener() {
           private final StringBuilder text = new StringBuilder();
 
@@ -137,7 +134,8 @@ class ShardImageE2E {
     // One source: the image carries ShardEnv's own file, and its entry point hands that file to java.
     assertEquals(List.of("java", "@/opt/odin-ws/jvm.args", "-cp", "@/app/jib-classpath-file",
         "@/app/jib-main-class-file"), image.entrypoint());
-    Path source = UnpackedImage.REPO.resolve("api/src/main/resources/dev/odin/ws/api").resolve(ShardEnv.JVM_FLAGS_RESOURCE);
+    Path source =
+        UnpackedImage.REPO.resolve("api/src/main/resources/dev/odin/ws/api").resolve(ShardEnv.JVM_FLAGS_RESOURCE);
     assertEquals(Files.readString(source), Files.readString(image.rootfs.resolve("opt/odin-ws/jvm.args")));
     assertEquals("dev.odin.ws.shard.ShardServerMain",
         Files.readString(image.rootfs.resolve("app/jib-main-class-file")).trim());
@@ -152,29 +150,13 @@ class ShardImageE2E {
     // file's flag the JVM's default would be 25%.
     long memTotal = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal:"))
         .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024).findFirst().orElseThrow();
-    String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/metrics"))
-        .build(), HttpResponse.BodyHandlers.ofString()).body();
+    String metrics = UnpackedImage.HTTP.send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + managementPort + "/metrics")).build(), HttpResponse.BodyHandlers.ofString())
+        .body();
     double heapMax = metrics.lines()
         .filter(l -> l.startsWith("jvm_memory_max_bytes{") && l.contains("area=\"heap\""))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).max().orElseThrow();
     assertEquals(0.70, heapMax / memTotal, 0.01, "max heap " + heapMax + " of " + memTotal + " bytes");
   }
 
-  private static int status(String path) {
-    try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
-          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (IOException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return -1;
-    }
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }

@@ -5,9 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +26,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class UnpackedImage {
   static final Path REPO = Path.of(System.getProperty("odin.repo.root", "..")).toAbsolutePath().normalize();
+  static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static final Path IMAGE_RUN = REPO.resolve("scripts/image-run.py");
 
   final Path dir;
@@ -67,6 +74,25 @@ final class UnpackedImage {
     List<String> args = new ArrayList<>();
     config.path("Entrypoint").forEach(arg -> args.add(arg.asText()));
     return args;
+  }
+
+  /** The HTTP status of GET http://127.0.0.1:PORT/PATH, or -1 while nothing answers. */
+  static int httpStatus(int port, String path) {
+    try {
+      return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
   }
 
   /** A line of /proc/PID/status, e.g. {@code Uid}. */
