@@ -134,6 +134,8 @@ def run(target, extra_env, args):
         path = os.path.join(rootfs, mount_point)
         if not os.path.lexists(path):
             open(path, "w").close()
+    # As runc does, before the root turns read-only: a WorkingDir the image lacks is created, not an error.
+    os.makedirs(os.path.join(rootfs, workdir.lstrip("/")), exist_ok=True)
     mount("--bind", rootfs, rootfs)
     mount("-o", "remount,bind,ro", rootfs)
     mount("-t", "proc", "-o", "nosuid,nodev,noexec", "proc", f"{rootfs}/proc")
