@@ -16,3 +16,5 @@ if [[ -z "$node_major" ]] || ((node_major < 20)) || ! command -v npm >/dev/null;
   echo "the JavaScript client's tests need Node.js 20 or later with npm (found: $(node --version 2>/dev/null || echo none))" >&2
   exit 1
 fi
+# The JRE 17 base image the image tests build on (image-tests): from Debian packages, once per recipe.
+bash "$root/scripts/build-base-image.sh" >/dev/null
