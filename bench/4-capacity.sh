@@ -30,7 +30,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SHARDS="${SHARDS:-$(( (CONNECTIONS + 19499) / 19500 ))}"
 CONN_RATE="${CONN_RATE:-2500}"
 PUBLISH_SECONDS="${PUBLISH_SECONDS:-30}"
-SHARD_JAVA_OPTS="${SHARD_JAVA_OPTS_CAPACITY:--Xmx512m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:TrimNativeHeapInterval=5000}"
+SHARD_JAVA_OPTS="${SHARD_JAVA_OPTS_CAPACITY:--Xmx512m @$SHARD_JVM_FLAGS_FILE}"
 WORKER_JAVA_OPTS="${WORKER_JAVA_OPTS_CAPACITY:--Xmx512m -XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled -Dio.netty.buffer.checkAccessible=false -Dio.netty.buffer.checkBounds=false}"
 SHARD_IO_THREADS="${SHARD_IO_THREADS:-1}"
 bench_build

@@ -7,8 +7,10 @@ BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOADTEST_JAR="$BENCH_ROOT/loadtest/target/loadtest-0.1.0-SNAPSHOT-all.jar"
 SHARD_JAR="${SHARD_JAR:-$BENCH_ROOT/shard-server/target/shard-server-0.1.0-SNAPSHOT-all.jar}"
 BALANCER_JAR="$BENCH_ROOT/balancer/target/balancer-0.1.0-SNAPSHOT-all.jar"
-# The heap-free ratios and the native-heap trim are the shards' own defaults (ShardEnv.jvmMemoryFlags, the image's entrypoint).
-SHARD_JAVA_OPTS="${SHARD_JAVA_OPTS:--Xmx1g -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:TrimNativeHeapInterval=5000}"
+# The shards' own JVM flags, from the file the image's entry point and local mode use (heap-free ratios, native-heap
+# trim, exit on OOM; the -Xmx here overrides its heap percentage).
+SHARD_JVM_FLAGS_FILE="$BENCH_ROOT/api/src/main/resources/dev/odin/ws/api/shard-image/jvm.args"
+SHARD_JAVA_OPTS="${SHARD_JAVA_OPTS:--Xmx1g @$SHARD_JVM_FLAGS_FILE}"
 # The broker and the publishing coordinator are the bench's plumbing, started fresh for every bench: with C2 they
 # were still compiling through the measured window (C2 was half of the broker's CPU samples 40 s in, 0.1 of the
 # two cores), CPU a long-running broker does not spend. C1 alone compiles them within seconds.

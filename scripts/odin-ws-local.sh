@@ -10,6 +10,17 @@ if [ ! -f "$runner" ] || [ ! -f "$watchdog" ] || [ ! -f "$shard" ]; then
   echo "odin-ws local: building the shard server and the local runner (once; takes a minute or two)..." >&2
   mvn -B -q -ntp -f "$root/pom.xml" -pl local -am package -DskipTests >&2
 fi
+# --demo also serves a page that runs on the JavaScript client (clients/js), built here once when Node.js is present.
+client="$root/clients/js"
+if [[ " $* " == *" --demo "* ]] && [ ! -f "$client/dist/index.js" ]; then
+  if command -v npm >/dev/null; then
+    echo "odin-ws local: building the JavaScript client for the demo page (once)..." >&2
+    (cd "$client" && npm ci --silent --no-audit --no-fund && npm run --silent build) >&2
+  else
+    echo "odin-ws local: no npm here, so no demo page (it runs on the JavaScript client in clients/js)" >&2
+  fi
+fi
 # exec: the JVM itself gets Ctrl-C / SIGTERM and stops everything in order. The current directory is kept, so
 # -f resolves as the user typed it.
-exec java -jar "$runner" --shard-jar "$shard" --watchdog-jar "$watchdog" --state-dir "$root/local-run" "$@"
+exec java -jar "$runner" --shard-jar "$shard" --watchdog-jar "$watchdog" --state-dir "$root/local-run" \
+  --demo-root "$client" "$@"

@@ -1,6 +1,12 @@
 package dev.odin.ws.api;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -10,27 +16,55 @@ import java.util.stream.Collectors;
  */
 public final class ShardEnv {
   /**
-   * JVM flags every shard runs with (the image's entrypoint and local mode): after a collection the heap is
-   * given back down to 10–20% above what is live, so an idle connection costs about its live bytes rather than
-   * G1's default headroom of up to 70% (docs/BENCHMARKS.md, bench 1).
+   * The shard's JVM flags, a JVM argument file on this module's classpath: the single source. The shard image
+   * carries the same file as {@code /opt/odin-ws/jvm.args} and its entry point passes it to {@code java}; local
+   * mode reads it through {@link #jvmFlags}. Each flag's reason is written beside it in the file.
    */
-  public static final java.util.List<String> JVM_MEMORY_FLAGS =
-      java.util.List.of("-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20");
+  public static final String JVM_FLAGS_RESOURCE = "shard-image/jvm.args";
 
-  /**
-   * Every 5 s the JVM gives back to the OS the memory its own native allocations have freed, above all the JIT
-   * compiler's arenas (about 12 MB after a burst of compiling, bench 1's NMT), which glibc otherwise keeps
-   * resident: without it a shard's RSS depends on whether the compiler was busy lately. JDK 17.0.9, 21.0.1, 22
-   * and later.
-   */
-  public static final String NATIVE_HEAP_TRIM_FLAG = "-XX:TrimNativeHeapInterval=5000";
+  /** Known to JDK 17.0.9, 21.0.1, 22 and later only; an older JVM refuses to start with it. */
+  static final String NATIVE_HEAP_TRIM_FLAG = "-XX:TrimNativeHeapInterval=";
 
-  /** {@link #JVM_MEMORY_FLAGS}, and {@link #NATIVE_HEAP_TRIM_FLAG} when {@code runtime} knows it. */
-  public static java.util.List<String> jvmMemoryFlags(Runtime.Version runtime) {
+  /** The flags of {@link #JVM_FLAGS_RESOURCE} that {@code runtime} accepts, in the file's order. */
+  public static List<String> jvmFlags(Runtime.Version runtime) {
     int feature = runtime.feature();
     boolean trims = feature >= 22 || feature == 21 && runtime.update() >= 1 || feature == 17 && runtime.update() >= 9;
-    return trims ? java.util.stream.Stream.concat(JVM_MEMORY_FLAGS.stream(),
-        java.util.stream.Stream.of(NATIVE_HEAP_TRIM_FLAG)).toList() : JVM_MEMORY_FLAGS;
+    return jvmFlagsFile().stream().filter(flag -> trims || !flag.startsWith(NATIVE_HEAP_TRIM_FLAG)).toList();
+  }
+
+  /** Every flag of {@link #JVM_FLAGS_RESOURCE}. */
+  public static List<String> jvmFlagsFile() {
+    try (InputStream in = ShardEnv.class.getResourceAsStream(JVM_FLAGS_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException(JVM_FLAGS_RESOURCE + " is missing from the classpath");
+      }
+      return parseArgumentFile(new String(in.readAllBytes(), StandardCharsets.UTF_8), JVM_FLAGS_RESOURCE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Whitespace-separated arguments, {@code #} to the end of a line a comment, as the {@code java} launcher reads an
+   * argument file. Quotes and backslashes, which the launcher would interpret, are refused rather than read
+   * differently from it.
+   */
+  static List<String> parseArgumentFile(String text, String name) {
+    List<String> args = new ArrayList<>();
+    for (String line : text.split("\n")) {
+      int comment = line.indexOf('#');
+      String content = comment < 0 ? line : line.substring(0, comment);
+      for (String arg : content.trim().split("\\s+")) {
+        if (arg.isEmpty()) {
+          continue;
+        }
+        if (arg.matches(".*[\"'\\\\].*")) {
+          throw new IllegalArgumentException(name + ": quotes and backslashes are not supported, got " + arg);
+        }
+        args.add(arg);
+      }
+    }
+    return List.copyOf(args);
   }
 
   public static final String CLUSTER = "ODIN_WS_CLUSTER";

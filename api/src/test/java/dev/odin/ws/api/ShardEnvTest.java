@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -49,23 +51,46 @@ class ShardEnvTest {
   }
 
   @Test
-  void theShardImageRunsWithTheSameJvmMemoryFlagsAsLocalMode() throws Exception {
-    String dockerfile = java.nio.file.Files.readString(CrdFiles.examples().getParent().resolve("shard-server/Dockerfile"));
-    String entrypoint = dockerfile.lines().filter(l -> l.startsWith("ENTRYPOINT")).findFirst().orElseThrow();
-    // eclipse-temurin:17-jre is a current 17.0.x: it takes the native-heap trim
-    for (String flag : ShardEnv.jvmMemoryFlags(Runtime.Version.parse("17.0.15"))) {
-      org.junit.jupiter.api.Assertions.assertTrue(entrypoint.contains("\"" + flag + "\""), flag + " missing in " + entrypoint);
-    }
+  void theJavaLauncherReadsTheFlagsFileAsLocalModeDoes() throws Exception {
+    // The image's entry point hands the file to java itself (java @/opt/odin-ws/jvm.args): a child JVM given the
+    // same file must end up with exactly the flags local mode passes one by one.
+    Path file = Path.of(ShardEnv.class.getResource(ShardEnv.JVM_FLAGS_RESOURCE).toURI());
+    Path javaBinary = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process child = new ProcessBuilder(javaBinary.toString(), "@" + file, "-cp", System.getProperty("java.class.path"),
+        PrintJvmArguments.class.getName()).redirectErrorStream(true).start();
+    String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, child.waitFor(), out);
+    assertEquals(ShardEnv.jvmFlags(Runtime.version()), out.lines().filter(l -> l.startsWith("-XX:")).toList(), out);
+  }
+
+  @Test
+  void theFlagsFileHoldsTheMemoryFlagsAndNoCommentText() {
+    List<String> flags = ShardEnv.jvmFlagsFile();
+    assertTrue(flags.containsAll(List.of("-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20",
+        "-XX:TrimNativeHeapInterval=5000", "-XX:+ExitOnOutOfMemoryError")), flags.toString());
+    assertTrue(flags.stream().allMatch(f -> f.startsWith("-XX:")), flags.toString());
   }
 
   @Test
   void nativeHeapTrimIsPassedOnlyToRuntimesThatKnowTheFlag() {
     // an unknown -XX flag stops the JVM at start, so an older 17 must not get it
-    assertFalse(ShardEnv.jvmMemoryFlags(Runtime.Version.parse("17.0.8")).contains(ShardEnv.NATIVE_HEAP_TRIM_FLAG));
-    assertFalse(ShardEnv.jvmMemoryFlags(Runtime.Version.parse("20.0.2")).contains(ShardEnv.NATIVE_HEAP_TRIM_FLAG));
-    assertTrue(ShardEnv.jvmMemoryFlags(Runtime.Version.parse("17.0.9")).contains(ShardEnv.NATIVE_HEAP_TRIM_FLAG));
-    assertFalse(ShardEnv.jvmMemoryFlags(Runtime.Version.parse("21")).contains(ShardEnv.NATIVE_HEAP_TRIM_FLAG));
-    assertTrue(ShardEnv.jvmMemoryFlags(Runtime.Version.parse("21.0.5")).contains(ShardEnv.NATIVE_HEAP_TRIM_FLAG));
-    assertTrue(ShardEnv.jvmMemoryFlags(Runtime.Version.parse("17.0.15")).containsAll(ShardEnv.JVM_MEMORY_FLAGS));
+    String trim = "-XX:TrimNativeHeapInterval=5000";
+    assertFalse(ShardEnv.jvmFlags(Runtime.Version.parse("17.0.8")).contains(trim));
+    assertFalse(ShardEnv.jvmFlags(Runtime.Version.parse("20.0.2")).contains(trim));
+    assertTrue(ShardEnv.jvmFlags(Runtime.Version.parse("17.0.9")).contains(trim));
+    assertFalse(ShardEnv.jvmFlags(Runtime.Version.parse("21")).contains(trim));
+    assertTrue(ShardEnv.jvmFlags(Runtime.Version.parse("21.0.5")).contains(trim));
+    List<String> old = new java.util.ArrayList<>(ShardEnv.jvmFlagsFile());
+    old.remove(trim);
+    assertEquals(old, ShardEnv.jvmFlags(Runtime.Version.parse("17.0.8")));
+  }
+
+  @Test
+  void argumentFileCommentsAndBlankLinesAreSkippedAndQuotesRefused() {
+    assertEquals(List.of("-XX:A=1", "-XX:B=2", "-XX:C"),
+        ShardEnv.parseArgumentFile("# why\n\n-XX:A=1   -XX:B=2 # both\n\t-XX:C\n", "f"));
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> ShardEnv.parseArgumentFile("-Dx=\"a b\"\n", "shard-image/jvm.args"));
+    assertEquals("shard-image/jvm.args: quotes and backslashes are not supported, got -Dx=\"a", e.getMessage());
   }
 }

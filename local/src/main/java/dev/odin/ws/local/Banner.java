@@ -5,16 +5,19 @@ import dev.odin.ws.api.WsClusterDefaults;
 import dev.odin.ws.balancer.LeastConnectionsBalancer;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.OptionalInt;
 
 /** What the user sees once everything runs: where to connect, how to publish, how to scale and stop. */
 final class Banner {
   /** The line tests and scripts read the port from. */
   static final String CONNECT = "  connect    ws://127.0.0.1:";
+  /** The line tests read the demo page's address from. */
+  static final String PAGE = "  demo page  http://127.0.0.1:";
 
   private Banner() {}
 
   static void print(PrintStream out, LocalOptions options, WsCluster cr, KafkaEndpoint kafka,
-      LeastConnectionsBalancer balancer, Path runDir, boolean demo) {
+      LeastConnectionsBalancer balancer, Path runDir, boolean demo, OptionalInt pagePort) {
     String file = options.file().toString();
     String heap = ShardCommand.heapMib(cr) + " MiB heap";
     String cpus = ShardCommand.cpus(cr).map(n -> n + " CPU, ").orElse("");
@@ -24,6 +27,8 @@ final class Banner {
     out.println("  shards     " + WsClusterDefaults.shards(cr) + " processes (" + cpus + heap + " each), logs in "
         + runDir);
     out.println(CONNECT + balancer.port() + "/ws");
+    pagePort.ifPresent(port -> out.println(PAGE + port + "/  (live ticks through the JavaScript client, the shard"
+        + " it is on, and a button that drains that shard)"));
     out.println("  balancer   http://127.0.0.1:" + balancer.managementPort() + "/backends and /metrics");
     out.println("  subscribe  send {\"type\":\"subscribe\",\"channels\":[\"BTC-USD\"]}"
         + (demo ? "  (the demo publishes BTC-USD, ETH-USD, SOL-USD)" : ""));

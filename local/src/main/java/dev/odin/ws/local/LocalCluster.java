@@ -12,8 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Scaling runs on one control thread, one change at a time, like a reconcile loop; restarts, the status line
  * and the demo publisher run beside it, so a long drain never freezes them.
  */
-public final class LocalCluster implements AutoCloseable {
+public final class LocalCluster implements AutoCloseable, DemoPage.Cluster {
   static final Duration WATCH_INTERVAL = Duration.ofMillis(500);
   static final Duration STATUS_INTERVAL = Duration.ofSeconds(5);
 
@@ -40,6 +44,9 @@ public final class LocalCluster implements AutoCloseable {
   private volatile ShardSet shards;
   private volatile DemoPublisher demo;
   private volatile LocalState state;
+  private volatile DemoPage page;
+  /** Shards whose drain from the demo page is queued or running: a second press waits for the first to end. */
+  private final Set<Integer> restarting = ConcurrentHashMap.newKeySet();
   private boolean closed;
 
   private LocalCluster(LocalOptions options, WsCluster cr, PrintStream out) {
@@ -82,12 +89,69 @@ public final class LocalCluster implements AutoCloseable {
     state.write(LocalState.file(options.stateDir(), name));
     if (options.demo()) {
       demo = new DemoPublisher(kafka.bootstrapServers(), topics().get(0), options.demoRate(), background);
+      page = startPage().orElse(null);
     }
     SpecWatcher watcher = new SpecWatcher(options.file(), content, out, this::apply);
     control.scheduleWithFixedDelay(watcher, WATCH_INTERVAL.toMillis(), WATCH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     StatusReporter status = new StatusReporter(this::shards, kafka, Set.copyOf(topics()), out);
     background.scheduleWithFixedDelay(status, 2, STATUS_INTERVAL.toSeconds(), TimeUnit.SECONDS);
-    Banner.print(out, options, running, kafka, balancer, runDir, demo != null);
+    Banner.print(out, options, running, kafka, balancer, runDir, demo != null,
+        page == null ? OptionalInt.empty() : OptionalInt.of(page.port()));
+  }
+
+  /** The demo page, when the JavaScript client it runs on is built; without it the demo only publishes. */
+  private Optional<DemoPage> startPage() {
+    if (options.demoRoot().isEmpty()) {
+      return Optional.empty();
+    }
+    Path root = options.demoRoot().get();
+    List<Path> missing = DemoPage.requiredFiles(root).stream().filter(f -> !Files.isRegularFile(f)).toList();
+    if (!missing.isEmpty()) {
+      out.println("odin-ws local: no demo page: " + missing + " missing (build the JavaScript client: cd " + root
+          + " && npm ci && npm run build)");
+      return Optional.empty();
+    }
+    boolean anyPort = options.port().isPresent() && options.port().getAsInt() == 0;
+    try {
+      return Optional.of(DemoPage.start(root, this, anyPort ? 0 : DemoPage.DEFAULT_PORT));
+    } catch (IOException e) {
+      if (anyPort) {
+        throw new UncheckedIOException("cannot serve the demo page", e);
+      }
+      out.println("odin-ws local: port " + DemoPage.DEFAULT_PORT + " is taken (" + e.getMessage()
+          + "); the demo page uses a free port instead");
+      try {
+        return Optional.of(DemoPage.start(root, this, 0));
+      } catch (IOException again) {
+        throw new UncheckedIOException("cannot serve the demo page", again);
+      }
+    }
+  }
+
+  /**
+   * Drains shard {@code index} and starts it again (the demo page's button), queued behind any scaling in
+   * progress. False when no such shard runs, or it is already draining or queued.
+   */
+  @Override
+  public boolean drain(int index) {
+    if (shards().stream().noneMatch(s -> s.index() == index && !s.stopping()) || !restarting.add(index)) {
+      return false;
+    }
+    try {
+      control.execute(() -> {
+        try {
+          shards.restart(index);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt(); // close() stops every shard itself
+        } finally {
+          restarting.remove(index);
+        }
+      });
+      return true;
+    } catch (RejectedExecutionException e) {
+      restarting.remove(index);
+      return false; // stopping
+    }
   }
 
   /** A valid edit of the file: {@code spec.shards} is applied; any other change waits for a restart. */
@@ -105,13 +169,29 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /** Every shard, lowest index first, including ones being drained. */
-  List<ShardView> shards() {
+  @Override
+  public List<ShardView> shards() {
     return shards.views(balancer.status());
   }
 
   /** The public WebSocket port: clients connect to {@code ws://127.0.0.1:<port>/ws}. */
   public int port() {
     return balancer.port();
+  }
+
+  @Override
+  public int webSocketPort() {
+    return port();
+  }
+
+  @Override
+  public String name() {
+    return running.getMetadata().getName();
+  }
+
+  @Override
+  public List<String> channels() {
+    return DemoPublisher.CHANNELS;
   }
 
   public String bootstrapServers() {
@@ -133,6 +213,9 @@ public final class LocalCluster implements AutoCloseable {
     }
     out.println("odin-ws local: stopping (shards close their clients with 1012 over "
         + WsClusterDefaults.drainSeconds(running) + " s)");
+    if (page != null) {
+      page.close();
+    }
     control.shutdownNow();
     awaitQuietly(control);
     if (demo != null) {

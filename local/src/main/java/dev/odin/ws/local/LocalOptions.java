@@ -2,14 +2,16 @@ package dev.odin.ws.local;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * The command line of {@code ./odin-ws local}, parsed once. {@code shardJar}, {@code watchdogJar} and
- * {@code stateDir} are filled in by the script, not typed by users.
+ * The command line of {@code ./odin-ws local}, parsed once. {@code shardJar}, {@code watchdogJar},
+ * {@code stateDir} and {@code demoRoot} (the JavaScript client's directory, whose demo page {@code --demo} serves)
+ * are filled in by the script, not typed by users.
  */
-public record LocalOptions(
-    Path file, boolean demo, double demoRate, OptionalInt port, Path shardJar, Path watchdogJar, Path stateDir) {
+public record LocalOptions(Path file, boolean demo, double demoRate, OptionalInt port, Path shardJar,
+    Path watchdogJar, Path stateDir, Optional<Path> demoRoot) {
 
   /** The public port when none is given: the local balancer's documented default. */
   public static final int DEFAULT_PORT = 8000;
@@ -17,7 +19,7 @@ public record LocalOptions(
   public static final String USAGE =
       "usage: ./odin-ws local -f FILE [--demo [--rate N]] [--port P]\n"
           + "  -f FILE     a WsCluster YAML (spec.kafka.bootstrapServers: embedded starts a Kafka broker here)\n"
-          + "  --demo      publish sample records on BTC-USD, ETH-USD and SOL-USD\n"
+          + "  --demo      publish sample records on BTC-USD, ETH-USD and SOL-USD, and serve a page that shows them\n"
           + "  --rate N    demo records per second over all channels (default 5)\n"
           + "  --port P    the public WebSocket port (default " + DEFAULT_PORT + ", or a free one if it is taken;"
           + " 0 = any free port)";
@@ -30,6 +32,7 @@ public record LocalOptions(
     Path shardJar = null;
     Path watchdogJar = null;
     Path stateDir = Path.of("local-run");
+    Optional<Path> demoRoot = Optional.empty();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       switch (arg) {
@@ -40,6 +43,7 @@ public record LocalOptions(
         case "--shard-jar" -> shardJar = Path.of(value(args, ++i, arg));
         case "--watchdog-jar" -> watchdogJar = Path.of(value(args, ++i, arg));
         case "--state-dir" -> stateDir = Path.of(value(args, ++i, arg));
+        case "--demo-root" -> demoRoot = Optional.of(Path.of(value(args, ++i, arg)));
         default -> throw new IllegalArgumentException("unknown argument '" + arg + "'");
       }
     }
@@ -50,7 +54,7 @@ public record LocalOptions(
     // Checked here: a missing jar would otherwise show up only as shards that keep dying and restarting.
     requireJar(shardJar);
     requireJar(watchdogJar);
-    return new LocalOptions(file, demo, rate, port, shardJar, watchdogJar, stateDir);
+    return new LocalOptions(file, demo, rate, port, shardJar, watchdogJar, stateDir, demoRoot);
   }
 
   private static String value(String[] args, int i, String flag) {

@@ -36,10 +36,9 @@ record ShardCommand(List<String> command, Map<String, String> env) {
     // A pod's CPU limit is what the JVM sizes its event loops and default capacity by; locally the flag says it.
     cpus(cr).ifPresent(n -> command.add("-XX:ActiveProcessorCount=" + n));
     command.add("-Xmx" + heapMib(cr) + "m");
-    // The shards run on this JVM's own runtime (javaBinary), so its version says which flags it takes.
-    command.addAll(ShardEnv.jvmMemoryFlags(Runtime.version()));
-    // A shard out of memory should die and be restarted, as a pod would be, not limp on.
-    command.add("-XX:+ExitOnOutOfMemoryError");
+    // The image's own flags (the -Xmx above overrides their heap percentage). The shards run on this JVM's own
+    // runtime (javaBinary), so its version says which flags it takes.
+    command.addAll(ShardEnv.jvmFlags(Runtime.version()));
     command.add("-javaagent:" + watchdogJar.toAbsolutePath());
     command.add("-jar");
     command.add(shardJar.toAbsolutePath().toString());

@@ -88,6 +88,36 @@ final class ShardSet {
     out.println("odin-ws local: shard(s) " + plan + " drained and stopped");
   }
 
+  /**
+   * Drains shard {@code index} and starts it again, as a rollout replaces one pod: it leaves the balancer, its
+   * clients get 1012 over the drain window and reconnect to the others, then it is stopped and started anew.
+   * Blocks through the drain; the caller runs one change at a time. False when there is no such running shard.
+   */
+  boolean restart(int index) throws InterruptedException {
+    ShardSupervisor shard;
+    synchronized (this) {
+      shard = shards.get(index);
+    }
+    if (shard == null || shard.stopping()) {
+      return false;
+    }
+    int drainSeconds = WsClusterDefaults.drainSeconds(cr);
+    out.println("odin-ws local: restarting shard " + index + ": draining it (clients get 1012 over " + drainSeconds
+        + " s and reconnect through the balancer)");
+    shard.beginStop();
+    updateBackends();
+    drainer.drainAndStop(List.of(shard), Duration.ofSeconds(drainSeconds));
+    synchronized (this) {
+      if (closed || shards.get(index) != shard) {
+        return true;
+      }
+      shard.resume();
+    }
+    updateBackends();
+    out.println("odin-ws local: shard " + index + " drained, stopped and started again");
+    return true;
+  }
+
   /** The balancer's backends: every shard that runs and is not on its way out. */
   private void updateBackends() {
     synchronized (backendLock) {

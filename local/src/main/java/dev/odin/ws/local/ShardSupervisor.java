@@ -131,6 +131,16 @@ final class ShardSupervisor {
     stopping = true;
   }
 
+  /**
+   * Starts a shard stopped with {@link #beginStop()} again, as a rollout replaces a pod; the caller then updates the
+   * balancer. Unlike {@link #start()} it does not call back, so a caller holding the shard set's lock may use it.
+   */
+  synchronized void resume() {
+    stopping = false;
+    backoff = MIN_BACKOFF;
+    launch();
+  }
+
   /** SIGTERM: the shard closes its remaining clients with 1012 over its drain window, then exits. */
   synchronized void terminate() {
     stopping = true;

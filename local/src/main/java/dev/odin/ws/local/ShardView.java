@@ -9,9 +9,13 @@ import java.util.Optional;
 record ShardView(int index, Optional<ShardSupervisor.Endpoint> endpoint, boolean ready, int connections,
     boolean stopping) {
 
+  /** What the shard is doing: {@code serving}, {@code starting}, {@code restarting} (crashed) or {@code draining}. */
+  String state() {
+    return stopping ? "draining" : endpoint.isEmpty() ? "restarting" : ready ? "serving" : "starting";
+  }
+
   /** For the status line: connections, and what the shard is doing when it is not simply serving. */
   String describe() {
-    String state = stopping ? " draining" : endpoint.isEmpty() ? " restarting" : ready ? "" : " starting";
-    return index + ":" + connections + state;
+    return index + ":" + connections + (state().equals("serving") ? "" : " " + state());
   }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
@@ -57,7 +58,8 @@ final class TestClusters {
 
   static LocalCluster start(Path yaml, Path stateDir, Console console) {
     LocalOptions options = new LocalOptions(yaml, false, 1, OptionalInt.of(0),
-        Path.of(System.getProperty("odin.shardJar")), Path.of(System.getProperty("odin.watchdogJar")), stateDir);
+        Path.of(System.getProperty("odin.shardJar")), Path.of(System.getProperty("odin.watchdogJar")), stateDir,
+        Optional.empty());
     return LocalCluster.start(options, console);
   }
 

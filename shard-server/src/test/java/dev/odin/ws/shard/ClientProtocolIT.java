@@ -110,13 +110,15 @@ class ClientProtocolIT {
   }
 
   @Test
-  void pingIsAnsweredWithPongCarryingServerTime() {
+  void pingIsAnsweredWithPongCarryingServerTimeAndTheShardIndex() {
     WsClient client = clients.connect(WsClients.uri(shard.wsPort()));
     long before = System.currentTimeMillis();
     client.send("{\"type\":\"ping\",\"id\":\"p1\"}");
     JsonNode pong = client.awaitReply("pong", WAIT);
     assertThat(pong.path("id").asText()).isEqualTo("p1");
     assertThat(pong.path("ts").asLong()).isGreaterThanOrEqualTo(before);
+    assertThat(pong.path("shard").isInt()).as(pong.toString()).isTrue();
+    assertThat(pong.path("shard").asInt()).isEqualTo(shard.state().config().shardIndex());
   }
 
   @Test

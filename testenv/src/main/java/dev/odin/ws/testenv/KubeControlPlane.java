@@ -175,6 +175,11 @@ public final class KubeControlPlane implements AutoCloseable {
     return serverUrl;
   }
 
+  /** The PEM of the CA that signed the API server's serving certificate, for clients configured without kubeconfig. */
+  public String certificateAuthorityPem() {
+    return caPem;
+  }
+
   /** A kubeconfig with the cluster-admin identity (group system:masters). */
   public Path adminKubeconfig() {
     return adminKubeconfig;

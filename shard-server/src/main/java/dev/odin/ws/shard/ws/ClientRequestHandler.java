@@ -45,7 +45,7 @@ final class ClientRequestHandler {
     switch (type.textValue()) {
       case "subscribe" -> subscribe(message, id);
       case "unsubscribe" -> unsubscribe(message, id);
-      case "ping" -> session.send(Replies.pong(id));
+      case "ping" -> session.send(Replies.pong(id, session.shardIndex()));
       default -> session.send(Replies.error(ErrorCode.UNKNOWN_TYPE,
           "unknown type \"" + truncate(type.textValue()) + "\"; expected subscribe, unsubscribe or ping", id));
     }

@@ -374,6 +374,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     return config.maxSubscriptionsPerConnection();
   }
 
+  int shardIndex() {
+    return config.shardIndex();
+  }
+
   /**
    * Subscribes; channels with a position in {@code since} first get what they missed from Kafka, and
    * the reply waits until every such replay has answered.

@@ -32,9 +32,11 @@ final class Replies {
     return frame(reply);
   }
 
-  static TextWebSocketFrame pong(JsonNode id) {
+  /** Names the shard, so a client can show which one it is on (the balancer hides it). */
+  static TextWebSocketFrame pong(JsonNode id, int shardIndex) {
     ObjectNode reply = base("pong", id);
     reply.put("ts", System.currentTimeMillis());
+    reply.put("shard", shardIndex);
     return frame(reply);
   }
 
