@@ -41,7 +41,14 @@ public final class OperatorMain {
       http.close();
       client.close();
     }, "shutdown"));
-    operator.start();
+    try {
+      operator.start();
+    } catch (RuntimeException e) {
+      // The HTTP server's threads would keep this JVM up with /healthz answering 200: exit, so the kubelet restarts
+      // the pod (and its restart count says that something is wrong) instead of a live process that does nothing.
+      LOG.error("operator did not start; exiting", e);
+      System.exit(1);
+    }
     started.set(true);
     LOG.info("operator started; http on :{}", http.port());
   }
