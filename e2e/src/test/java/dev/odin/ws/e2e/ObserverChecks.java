@@ -8,6 +8,12 @@ import java.util.Optional;
 final class ObserverChecks {
   private ObserverChecks() {}
 
+  /** The pod's Ready condition is True, as the kubelet reported it. */
+  static boolean ready(io.fabric8.kubernetes.api.model.Pod pod) {
+    return pod.getStatus() != null && pod.getStatus().getConditions() != null && pod.getStatus().getConditions()
+        .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
   static boolean readyPod(ShardObserver.Sample s) {
     return s.ready() && !s.deleting();
   }

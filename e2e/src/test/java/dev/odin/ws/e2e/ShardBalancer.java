@@ -1,7 +1,6 @@
 package dev.odin.ws.e2e;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.odin.ws.testenv.KubeletStandIn;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
@@ -68,7 +67,7 @@ final class ShardBalancer implements Supplier<URI>, AutoCloseable {
     try {
       for (Pod pod : client.pods().inNamespace(namespace).withLabels(shardLabels).list().getItems()) {
         String ip = pod.getStatus() == null ? null : pod.getStatus().getPodIP();
-        if (ip != null && KubeletStandIn.ready(pod) && pod.getMetadata().getDeletionTimestamp() == null) {
+        if (ip != null && ObserverChecks.ready(pod) && pod.getMetadata().getDeletionTimestamp() == null) {
           fresh.put(URI.create("ws://" + ip + ":8080/ws"), connections(ip));
         }
       }

@@ -2,7 +2,6 @@ package dev.odin.ws.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.odin.ws.testenv.KubeletStandIn;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
@@ -53,7 +52,7 @@ final class ShardObserver implements AutoCloseable {
       for (Pod pod : client.pods().inNamespace(namespace).withLabels(labels).list().getItems()) {
         String ip = pod.getStatus() == null ? null : pod.getStatus().getPodIP();
         JsonNode stats = ip == null ? null : stats(ip);
-        taken.add(new Sample(now, pod.getMetadata().getName(), pod.getMetadata().getUid(), KubeletStandIn.ready(pod),
+        taken.add(new Sample(now, pod.getMetadata().getName(), pod.getMetadata().getUid(), ObserverChecks.ready(pod),
             pod.getMetadata().getDeletionTimestamp() != null,
             stats == null ? -1 : stats.path("connections").asLong(),
             stats == null ? -1 : stats.path("assignedPartitions").asInt()));

@@ -7,7 +7,6 @@ import dev.odin.ws.kafka.EmbeddedKafkaBroker;
 import dev.odin.ws.testenv.CommandResult;
 import dev.odin.ws.testenv.ContainerRuntime;
 import dev.odin.ws.testenv.KubeControlPlane;
-import dev.odin.ws.testenv.KubeletStandIn;
 import dev.odin.ws.testenv.KubernetesBinaries;
 import dev.odin.ws.testenv.PodNetwork;
 import dev.odin.ws.testenv.ProcessKubelet;
@@ -77,6 +76,7 @@ final class StoryCluster implements AutoCloseable {
       plane.helm("install", RELEASE, KubernetesBinaries.repo().resolve("charts/odin-ws-operator").toString(),
           "--namespace", operatorNs,
           "--set", "image.repository=" + OPERATOR_IMAGE, "--set", "shardImage.repository=" + SHARD_IMAGE,
+          "--set", "watchNamespaces={" + ns + "}",
           // The operator listens on every address of its "pod": a port of its own beside the shards' 8080 and 9090.
           "--set", "httpPort=8081",
           "--set", "extraEnv[0].name=ODIN_OPERATOR_STATS_INTERVAL_SECONDS",
@@ -152,7 +152,7 @@ final class StoryCluster implements AutoCloseable {
       WsCluster cr = wsCluster(name);
       return cr != null && cr.getStatus() != null && cr.getStatus().getShards() != null
           && cr.getStatus().getShards() == ready && cr.getStatus().getReadyShards() == ready
-          && shardPods(name).stream().filter(KubeletStandIn::ready).count() == ready;
+          && shardPods(name).stream().filter(ObserverChecks::ready).count() == ready;
     });
   }
 
