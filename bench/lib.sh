@@ -4,7 +4,7 @@
 set -euo pipefail
 
 BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-LOADTEST_JAR="$BENCH_ROOT/loadtest/target/loadtest-0.1.0-SNAPSHOT-all.jar"
+LOADTEST_JAR="${LOADTEST_JAR:-$BENCH_ROOT/loadtest/target/loadtest-0.1.0-SNAPSHOT-all.jar}"
 SHARD_JAR="${SHARD_JAR:-$BENCH_ROOT/shard-server/target/shard-server-0.1.0-SNAPSHOT-all.jar}"
 BALANCER_JAR="$BENCH_ROOT/balancer/target/balancer-0.1.0-SNAPSHOT-all.jar"
 # The heap-free ratios and the native-heap trim are the shards' own defaults (ShardEnv.jvmMemoryFlags, the image's entrypoint).

@@ -261,7 +261,7 @@ class ResumeIT {
       }
       org.apache.kafka.common.Uuid oldId = admin.describeTopics(List.of("reborn")).allTopicNames()
           .get(30, TimeUnit.SECONDS).get("reborn").topicId();
-      stale = new dev.odin.ws.shard.kafka.Position(oldId, 0, 1).encode();
+      stale = new dev.odin.ws.shard.kafka.PartitionPosition(oldId, 0, 1).encode();
       admin.deleteTopics(List.of("reborn")).all().get(30, TimeUnit.SECONDS);
       Awaitility.await().atMost(WAIT).ignoreExceptions().until(() -> {
         kafka.createTopics(1, "reborn");
