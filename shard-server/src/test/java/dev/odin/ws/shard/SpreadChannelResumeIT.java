@@ -267,6 +267,50 @@ class SpreadChannelResumeIT {
   }
 
   @Test
+  void aClientCutOffInTheMiddleOfAReplayResumesFromTheLastReplayedFrameOnAnotherShardWithTheRestExactlyOnce()
+      throws Exception {
+    kafka.createTopics(PARTITIONS, "mid");
+    try (ShardServer a = Shards.start(kafka.bootstrapServers(), "spread-mid", 0, "mid={topic}", Map.of());
+        ShardServer b = Shards.start(kafka.bootstrapServers(), "spread-mid", 1, "mid={topic}", Map.of());
+        WsClients clients = new WsClients();
+        KafkaProducer<String, String> producer = Shards.producer(kafka.bootstrapServers())) {
+      Shards.awaitReady(a);
+      Shards.awaitReady(b);
+      WsClient first = clients.connect(WsClients.uri(a.wsPort()));
+      first.subscribe("mid");
+      for (int seq = 0; seq < 12; seq++) {
+        producer.send(record("mid", seq));
+      }
+      producer.flush();
+      Awaitility.await().atMost(WAIT).until(() -> count(first) == 12);
+      String position = lastPosition(first);
+      first.close();
+      for (int seq = 12; seq < 72; seq++) {
+        producer.send(record("mid", seq));
+      }
+      producer.flush();
+
+      WsClient second = clients.connect(WsClients.uri(a.wsPort()));
+      assertThat(resume(second, "mid", position).path("recovered").path("mid").asBoolean()).isTrue();
+      Awaitility.await().atMost(WAIT).until(() -> count(second) == 60);
+      // Cut off after 25 of the 60 replayed records: the 25th record's position says how far each partition went.
+      List<JsonNode> replayed = second.messages("message");
+      String midReplay = replayed.get(24).path("position").asText();
+      second.close();
+
+      WsClient third = clients.connect(WsClients.uri(b.wsPort()));
+      assertThat(resume(third, "mid", midReplay).path("recovered").path("mid").asBoolean()).isTrue();
+      Awaitility.await().atMost(WAIT).until(() -> count(third) == 35);
+      Map<Integer, List<Integer>> seen = new TreeMap<>();
+      for (JsonNode m : replayed.subList(0, 25)) {
+        seen.computeIfAbsent(m.path("data").path("p").asInt(), p -> new ArrayList<>()).add(m.path("data").path("seq").asInt());
+      }
+      byPartition(List.of(third), "mid").forEach((p, seqs) -> seen.computeIfAbsent(p, x -> new ArrayList<>()).addAll(seqs));
+      assertThat(seen).isEqualTo(range(12, 72));
+    }
+  }
+
+  @Test
   void aPositionOfAnotherChannelOrAlteredIsRefusedAndNeverReplayed() throws Exception {
     kafka.createTopics(PARTITIONS, "forge");
     kafka.createTopics(1, "keyed");
