@@ -118,7 +118,7 @@ public final class ReplayService implements AutoCloseable {
       done(request, failed(NARROW_POSITION));
       return;
     }
-    if (request.since().wholeTopics()) {
+    if (allKnown && request.since().wholeTopics()) {
       feeds.spreadOver(request.channel(), named);
     }
     queue.add(request);
