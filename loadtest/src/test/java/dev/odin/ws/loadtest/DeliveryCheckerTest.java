@@ -131,4 +131,55 @@ class DeliveryCheckerTest {
     assertThat(stats.tally.messages).isEqualTo(5);
     assertThat(stats.tally.gaps).isZero();
   }
+
+  /** A frame of channel a with a spread position over three partitions, as the shard writes it. */
+  private void feedSpread(int ownPartition, long... next) {
+    String position = new dev.odin.ws.shard.kafka.SpreadPosition.Writer().write("a".getBytes(StandardCharsets.UTF_8),
+        new org.apache.kafka.common.Uuid[] {org.apache.kafka.common.Uuid.fromString(TOPIC)}, new long[][] {next}, 0,
+        ownPartition);
+    String json = "{\"type\":\"message\",\"channel\":\"a\",\"position\":\"" + position + "\",\"ts\":1000,\"data\":1}";
+    ByteBuf buf = Unpooled.wrappedBuffer(json.getBytes(StandardCharsets.UTF_8));
+    checker.onText(buf, 0, buf.readableBytes(), 1_000_000);
+    buf.release();
+  }
+
+  @Test
+  void checksEachPartitionOfASpreadPositionOnItsOwnAndCarriesOnFromASinglePartitionPosition() {
+    feed("a", 1, 4, 1_000, 1_000_000); // before the channel was seen spread: partition 1, offset 4
+    feedSpread(1, 7, 6, 0);            // partition 1, offset 5
+    feedSpread(0, 7, 6, 0);            // partition 0, offset 6: its first record seen here
+    feedSpread(2, 7, 6, 1);            // partition 2, offset 0
+    feedSpread(1, 7, 7, 1);            // partition 1, offset 6
+    assertThat(stats.tally.messages).isEqualTo(5);
+    assertThat(stats.tally.unparsed).isZero();
+    assertThat(stats.tally.gaps + stats.tally.duplicates + stats.tally.outOfOrder).isZero();
+
+    feedSpread(1, 7, 9, 1);            // partition 1, offset 8: offset 7 is missing
+    feedSpread(0, 7, 9, 1);            // partition 0, offset 6 again
+    feedSpread(2, 7, 9, 1);            // partition 2, offset 0 again
+    assertThat(stats.tally.gaps).isEqualTo(1);
+    assertThat(stats.tally.gapRecords).isEqualTo(1);
+    assertThat(stats.tally.duplicates).isEqualTo(2);
+  }
+
+  @Test
+  void aSpreadPositionContinuesTheSequenceOfTheSinglePartitionPositionsOfItsPartition() {
+    feed("a", 1, 4, 1_000, 1_000_000);
+    feedSpread(1, 0, 5, 0); // partition 1, offset 4 again: the same record
+    feedSpread(1, 0, 7, 0); // offset 6: offset 5 is missing
+    assertThat(stats.tally.duplicates).isEqualTo(1);
+    assertThat(stats.tally.gaps).isEqualTo(1);
+  }
+
+  @Test
+  void remembersASpreadPositionWholeForAResume() {
+    DeliveryChecker resuming = new DeliveryChecker(new byte[][] {"a".getBytes(StandardCharsets.UTF_8)}, stats, true);
+    String position = new dev.odin.ws.shard.kafka.SpreadPosition.Writer().write("a".getBytes(StandardCharsets.UTF_8),
+        new org.apache.kafka.common.Uuid[] {org.apache.kafka.common.Uuid.fromString(TOPIC)}, new long[][] {{3, 9}}, 0, 1);
+    String json = "{\"type\":\"message\",\"channel\":\"a\",\"position\":\"" + position + "\",\"ts\":1000,\"data\":1}";
+    ByteBuf buf = Unpooled.wrappedBuffer(json.getBytes(StandardCharsets.UTF_8));
+    resuming.onText(buf, 0, buf.readableBytes(), 1_000_000);
+    buf.release();
+    assertThat(resuming.lastPosition(0)).isEqualTo(position);
+  }
 }

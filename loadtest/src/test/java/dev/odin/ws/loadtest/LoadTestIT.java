@@ -34,11 +34,14 @@ class LoadTestIT {
   @BeforeAll
   static void start() {
     kafka = EmbeddedKafkaBroker.start();
-    // One topic per channel: each channel's offsets are then contiguous and a gap means a lost record.
+    // One topic per channel: each channel's offsets are then contiguous and a gap means a lost record. Gamma and
+    // delta are fed from all six partitions of theirs: gamma by its {topic} template, delta by keys the publisher
+    // puts on every partition.
     kafka.createTopics(1, "alpha", "beta");
+    kafka.createTopics(6, "gamma", "delta");
     shard = ShardServer.start(ShardServerConfig.fromEnvironment(Map.of(
         "ODIN_WS_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-        "ODIN_WS_KAFKA_TOPICS", "alpha,beta",
+        "ODIN_WS_KAFKA_TOPICS", "alpha,beta,gamma={topic},delta",
         "ODIN_WS_SHARD_INDEX", "0",
         "ODIN_WS_BIND_ADDRESS", "127.0.0.1",
         "ODIN_WS_PORT", "0",
@@ -183,6 +186,59 @@ class LoadTestIT {
     assertThat(json.path("gaps").asLong()).as("nothing lost across the resume").isZero();
     assertThat(json.path("duplicates").asLong()).as("nothing twice across the resume").isZero();
     assertThat(json.path("outOfOrder").asLong()).isZero();
+    assertThat(json.path("messages").asLong()).isEqualTo(json.path("publisher").path("expectedDeliveries").asLong());
+  }
+
+  @Test
+  void connectionsOfChannelsFedFromSixPartitionsResumeAfter1012WithEveryPartitionCompleteAndNothingTwice(
+      @TempDir Path dir) throws Exception {
+    Path out = dir.resolve("summary.json");
+    String[] argv = againstShardAndKafka(out,
+        "--connections=100",
+        "--channels=gamma,delta",
+        "--resume=true",
+        "--publish-spread=true",
+        "--publish-rate=60",
+        "--publish-seconds=4",
+        "--warmup-seconds=0.5");
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    double consumedBefore = consumed(http);
+    CompletableFuture<Map<String, Object>> run = CompletableFuture.supplyAsync(() -> {
+      try {
+        return coordinate(argv);
+      } catch (Exception e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    });
+    java.net.URI stats = java.net.URI.create("http://127.0.0.1:" + shard.managementPort() + "/stats");
+    Awaitility.await().atMost(Duration.ofSeconds(120)).until(() ->
+        http.send(java.net.http.HttpRequest.newBuilder(stats).build(), java.net.http.HttpResponse.BodyHandlers.ofString())
+            .body().contains("\"subscriptions\":200"));
+    Awaitility.await().atMost(Duration.ofSeconds(120)).until(() -> consumed(http) >= consumedBefore + 90);
+    java.net.http.HttpResponse<String> shed = http.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + shard.managementPort() + "/shed?count=50"))
+        .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(shed.statusCode()).isEqualTo(202);
+    run.get(5, TimeUnit.MINUTES);
+
+    JsonNode json = new ObjectMapper().readTree(Files.readString(out));
+    assertThat(json.path("publisher").path("spreadOverPartitions").asBoolean()).isTrue();
+    try (org.apache.kafka.clients.admin.Admin admin = kafka.admin()) {
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> ends = new java.util.HashMap<>();
+      for (String topic : List.of("gamma", "delta")) {
+        for (int p = 0; p < 6; p++) {
+          ends.put(new org.apache.kafka.common.TopicPartition(topic, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+        }
+      }
+      assertThat(admin.listOffsets(ends).all().get(30, TimeUnit.SECONDS).values())
+          .as("both channels were fed from all six partitions of their topics")
+          .allSatisfy(info -> assertThat(info.offset()).isPositive());
+    }
+    assertThat(json.path("failures").path("resumed_after_close_1012").asLong()).isEqualTo(50);
+    assertThat(json.path("gaps").asLong()).as("nothing lost in any partition across the resume").isZero();
+    assertThat(json.path("duplicates").asLong()).as("nothing twice in any partition across the resume").isZero();
+    assertThat(json.path("outOfOrder").asLong()).isZero();
+    assertThat(json.path("unparsed").asLong()).as("every spread position read").isZero();
     assertThat(json.path("messages").asLong()).isEqualTo(json.path("publisher").path("expectedDeliveries").asLong());
   }
 
