@@ -42,12 +42,13 @@ public record TopicRoute(String topic, String channelTemplate) {
   }
 
   /**
-   * True when the record's channel comes from its key: the records of such a channel stay in the key's partition
-   * (Kafka's default partitioner, while the topic keeps its partition count). A channel from the header or from a
-   * template without {@code {key}} may come from any partition of the topic.
+   * True when the record's channel comes from the {@code ws-channel} header. Otherwise, with a template using
+   * {@code {key}}, it comes from the key, and the records of such a channel stay in the key's partition (Kafka's
+   * default partitioner, while the topic keeps its partition count); a channel from the header or from a template
+   * without {@code {key}} may come from any partition of the topic.
    */
-  public boolean keyRouted(Headers headers) {
-    return usesKey() && override(headers) == null;
+  public boolean namedByHeader(Headers headers) {
+    return override(headers) != null;
   }
 
   private static Header override(Headers headers) {

@@ -58,6 +58,7 @@ final class BatchEncoder {
       Uuid topicId = topicIds.idOf(partition.topic());
       long[] next = progress.of(partition.topic());
       int index = partition.partition();
+      boolean keyTemplate = route.usesKey();
       for (ConsumerRecord<byte[], byte[]> record : partitionRecords) {
         next[index] = record.offset() + 1;
         metrics.recordAgeMillis(now - record.timestamp());
@@ -74,7 +75,7 @@ final class BatchEncoder {
           out = new BatchChannel(channel, feeds.get(channel));
           channels.put(channel, out);
         }
-        String at = out.positionOf(partition, route.keyRouted(record.headers()), topicId, record.offset(), position);
+        String at = out.positionOf(partition, keyTemplate, route, record, topicId, position);
         encoder.appendFrame(out.frames.frames(), channel, at, record.timestamp(), record.value());
         out.frames.added(partition, record.offset(), record.timestamp());
       }
@@ -101,14 +102,21 @@ final class BatchEncoder {
       this.frames = new ChannelFrames.Builder(channel);
     }
 
-    String positionOf(TopicPartition partition, boolean keyRouted, Uuid topicId, long offset,
-        ToLongFunction<TopicPartition> position) {
-      if (feed == null || !feed.covers(partition, keyRouted)) {
-        feed = feeds.saw(channel, partition, keyRouted);
+    String positionOf(TopicPartition partition, boolean keyTemplate, TopicRoute route,
+        ConsumerRecord<byte[], byte[]> record, Uuid topicId, ToLongFunction<TopicPartition> position) {
+      // Whether the record was named by its key matters only while the channel comes from one partition.
+      if (feed == null || !feed.spread()) {
+        boolean keyRouted = keyTemplate && !route.namedByHeader(record.headers());
+        if (feed == null || !feed.covers(partition, keyRouted)) {
+          feed = feeds.saw(channel, partition, keyRouted);
+          topics = null;
+        }
+        if (!feed.spread()) {
+          return PartitionPosition.encode(topicId, partition.partition(), record.offset());
+        }
+      } else if (!feed.covers(partition, false)) {
+        feed = feeds.saw(channel, partition, false);
         topics = null;
-      }
-      if (!feed.spread()) {
-        return PartitionPosition.encode(topicId, partition.partition(), offset);
       }
       if (topics == null) {
         layOut(position);

@@ -62,20 +62,68 @@ public final class EncodeBench {
     Arrays.fill(value, (byte) 'x');
     value[0] = '"';
     value[99] = '"';
-    System.out.printf("encode: %d batches of %d records of 100 bytes, per record (allocations exact, CPU noisy)%n",
-        batches, BATCH);
-    System.out.printf("%-58s %12s %10s%n", "loop", "bytes/record", "ns/record");
-    for (int round = 0; round < 2; round++) { // the first round warms the JIT up
-      measure(round, "before spread positions (e9cbc48), 1 partition, {key}", batches,
-          offset -> batch("bench", 1, offset, value), this::previousLoop);
-      BatchEncoder current = encoder(1);
-      measure(round, "BatchEncoder, 1 partition, {key} (bench 2)", batches,
-          offset -> batch("bench", 1, offset, value), records -> current.encode(records, p -> 0));
-      BatchEncoder spread = encoder(6);
-      measure(round, "BatchEncoder, 6 partitions, {topic} (spread positions)", batches,
-          offset -> batch("wide", 6, offset, value), records -> spread.encode(records, p -> 0));
+    BatchEncoder current = encoder(1);
+    BatchEncoder spread = encoder(6);
+    List<Loop> loops = List.of(
+        new Loop("before spread positions (e9cbc48), 1 partition, {key}", offset -> batch("bench", 1, offset, value),
+            this::previousLoop),
+        new Loop("BatchEncoder, 1 partition, {key} (bench 2)", offset -> batch("bench", 1, offset, value),
+            records -> current.encode(records, p -> 0)),
+        new Loop("BatchEncoder, 6 partitions, {topic} (spread positions)", offset -> batch("wide", 6, offset, value),
+            records -> spread.encode(records, p -> 0)));
+    System.out.printf("encode: %d batches of %d records of 100 bytes per round, %d rounds after one of warm-up, the loops"
+        + " taking turns; per record: allocations (exact; the least of the rounds, as the JIT settles), CPU (min and median of the rounds: the machine is shared)%n",
+        batches, BATCH, ROUNDS);
+    for (int round = 0; round <= ROUNDS; round++) {
+      for (Loop loop : loops) {
+        loop.measure(round > 0, batches);
+      }
     }
-    loop.finishAndReleaseAll();
+    System.out.printf("%-58s %12s %10s %10s%n", "loop", "bytes/record", "min ns", "median ns");
+    for (Loop loop : loops) {
+      long[] cpu = loop.cpuPerRound.stream().mapToLong(Long::longValue).sorted().toArray();
+      double records = (double) batches * BATCH;
+      System.out.printf("%-58s %12.1f %10.1f %10.1f%n", loop.name, loop.bytesPerRound.stream().mapToLong(Long::longValue).min().orElse(0) / records, cpu[0] / records,
+          cpu[cpu.length / 2] / records);
+    }
+    this.loop.finishAndReleaseAll();
+  }
+
+  private static final int ROUNDS = 5;
+
+  /** One way of encoding, its inputs, and what each measured round cost. */
+  private static final class Loop {
+    final String name;
+    final List<ConsumerRecords<byte[], byte[]>> inputs = new ArrayList<>();
+    final java.util.function.Function<ConsumerRecords<byte[], byte[]>, List<ChannelFrames>> encode;
+    final List<Long> cpuPerRound = new ArrayList<>();
+    final List<Long> bytesPerRound = new ArrayList<>();
+
+    Loop(String name, java.util.function.LongFunction<ConsumerRecords<byte[], byte[]>> make,
+        java.util.function.Function<ConsumerRecords<byte[], byte[]>, List<ChannelFrames>> encode) {
+      this.name = name;
+      this.encode = encode;
+      for (int b = 0; b < 50; b++) {
+        inputs.add(make.apply((long) b * BATCH));
+      }
+    }
+
+    void measure(boolean keep, int batches) {
+      long thread = Thread.currentThread().getId();
+      long bytes0 = THREADS.getThreadAllocatedBytes(thread);
+      long cpu0 = THREADS.getCurrentThreadCpuTime();
+      for (int b = 0; b < batches; b++) {
+        for (ChannelFrames frames : encode.apply(inputs.get(b % inputs.size()))) {
+          frames.frames().release();
+        }
+      }
+      long cpu = THREADS.getCurrentThreadCpuTime() - cpu0;
+      long bytes = THREADS.getThreadAllocatedBytes(thread) - bytes0;
+      if (keep) {
+        cpuPerRound.add(cpu);
+        bytesPerRound.add(bytes);
+      }
+    }
   }
 
   private BatchEncoder encoder(int partitions) {
@@ -87,28 +135,6 @@ public final class EncodeBench {
     }
     progress.assigned(assigned);
     return new BatchEncoder(routes, topicIds, fanOut, new ChannelFeeds(), progress, metrics);
-  }
-
-  private void measure(int round, String name, int batches, java.util.function.LongFunction<ConsumerRecords<byte[], byte[]>> make,
-      java.util.function.Function<ConsumerRecords<byte[], byte[]>, List<ChannelFrames>> encode) {
-    List<ConsumerRecords<byte[], byte[]>> inputs = new ArrayList<>();
-    for (int b = 0; b < 50; b++) {
-      inputs.add(make.apply((long) b * BATCH));
-    }
-    long thread = Thread.currentThread().getId();
-    long bytes0 = THREADS.getThreadAllocatedBytes(thread);
-    long cpu0 = THREADS.getCurrentThreadCpuTime();
-    for (int b = 0; b < batches; b++) {
-      for (ChannelFrames frames : encode.apply(inputs.get(b % inputs.size()))) {
-        frames.frames().release();
-      }
-    }
-    long cpu = THREADS.getCurrentThreadCpuTime() - cpu0;
-    long bytes = THREADS.getThreadAllocatedBytes(thread) - bytes0;
-    if (round > 0) {
-      long records = (long) batches * BATCH;
-      System.out.printf("%-58s %12.1f %10.1f%n", name, bytes / (double) records, cpu / (double) records);
-    }
   }
 
   private static ConsumerRecords<byte[], byte[]> batch(String topic, int partitions, long firstOffset, byte[] value) {
