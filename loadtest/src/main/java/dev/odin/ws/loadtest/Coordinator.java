@@ -409,26 +409,22 @@ public final class Coordinator {
 
   /** Write system calls of the server processes so far, or -1 when one of them does not say. */
   private long serverWriteCalls() {
-    long sum = 0;
-    for (long pid : serverPids) {
-      long calls = Machine.writeCalls(pid);
-      if (calls < 0) {
-        return -1;
-      }
-      sum += calls;
-    }
-    return sum;
+    return sumOverServers(Machine::writeCalls);
   }
 
   /** Bytes the server processes have written so far, or -1 when one of them does not say. */
   private long serverWrittenBytes() {
+    return sumOverServers(Machine::writtenBytes);
+  }
+
+  private long sumOverServers(java.util.function.LongUnaryOperator counter) {
     long sum = 0;
     for (long pid : serverPids) {
-      long bytes = Machine.writtenBytes(pid);
-      if (bytes < 0) {
+      long value = counter.applyAsLong(pid);
+      if (value < 0) {
         return -1;
       }
-      sum += bytes;
+      sum += value;
     }
     return sum;
   }

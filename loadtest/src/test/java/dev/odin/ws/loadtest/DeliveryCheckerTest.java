@@ -16,8 +16,13 @@ class DeliveryCheckerTest {
   private void feed(String channel, int partition, long offset, long tsMillis, long nowMicros) {
     String json = "{\"type\":\"message\",\"channel\":\"" + channel + "\",\"position\":\"" + TOPIC + ":" + partition
         + ":" + offset + "\",\"ts\":" + tsMillis + ",\"data\":{\"ts\":1,\"position\":\"x\"}}";
-    ByteBuf buf = Unpooled.wrappedBuffer(("junk" + json).getBytes(StandardCharsets.UTF_8));
-    checker.onText(buf, 4, buf.readableBytes() - 4, nowMicros);
+    feedJson(checker, "junk" + json, 4, nowMicros);
+  }
+
+  /** Hands {@code text} from {@code start} on to {@code to}, as a frame's payload inside a larger read. */
+  private static void feedJson(DeliveryChecker to, String text, int start, long nowMicros) {
+    ByteBuf buf = Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8));
+    to.onText(buf, start, buf.readableBytes() - start, nowMicros);
     buf.release();
   }
 
@@ -132,15 +137,20 @@ class DeliveryCheckerTest {
     assertThat(stats.tally.gaps).isZero();
   }
 
-  /** A frame of channel a with a spread position over three partitions, as the shard writes it. */
-  private void feedSpread(int ownPartition, long... next) {
-    String position = new dev.odin.ws.shard.kafka.SpreadPosition.Writer().write("a".getBytes(StandardCharsets.UTF_8),
+  /** The spread position the shard writes for a record of channel a on {@code ownPartition}. */
+  private static String spreadPosition(int ownPartition, long... next) {
+    return new dev.odin.ws.shard.kafka.SpreadPosition.Writer().write("a".getBytes(StandardCharsets.UTF_8),
         new org.apache.kafka.common.Uuid[] {org.apache.kafka.common.Uuid.fromString(TOPIC)}, new long[][] {next}, 0,
         ownPartition);
-    String json = "{\"type\":\"message\",\"channel\":\"a\",\"position\":\"" + position + "\",\"ts\":1000,\"data\":1}";
-    ByteBuf buf = Unpooled.wrappedBuffer(json.getBytes(StandardCharsets.UTF_8));
-    checker.onText(buf, 0, buf.readableBytes(), 1_000_000);
-    buf.release();
+  }
+
+  private static String frameOfA(String position) {
+    return "{\"type\":\"message\",\"channel\":\"a\",\"position\":\"" + position + "\",\"ts\":1000,\"data\":1}";
+  }
+
+  /** A frame of channel a with a spread position, as the shard writes it. */
+  private void feedSpread(int ownPartition, long... next) {
+    feedJson(checker, frameOfA(spreadPosition(ownPartition, next)), 0, 1_000_000);
   }
 
   @Test
@@ -174,12 +184,8 @@ class DeliveryCheckerTest {
   @Test
   void remembersASpreadPositionWholeForAResume() {
     DeliveryChecker resuming = new DeliveryChecker(new byte[][] {"a".getBytes(StandardCharsets.UTF_8)}, stats, true);
-    String position = new dev.odin.ws.shard.kafka.SpreadPosition.Writer().write("a".getBytes(StandardCharsets.UTF_8),
-        new org.apache.kafka.common.Uuid[] {org.apache.kafka.common.Uuid.fromString(TOPIC)}, new long[][] {{3, 9}}, 0, 1);
-    String json = "{\"type\":\"message\",\"channel\":\"a\",\"position\":\"" + position + "\",\"ts\":1000,\"data\":1}";
-    ByteBuf buf = Unpooled.wrappedBuffer(json.getBytes(StandardCharsets.UTF_8));
-    resuming.onText(buf, 0, buf.readableBytes(), 1_000_000);
-    buf.release();
+    String position = spreadPosition(1, 3, 9);
+    feedJson(resuming, frameOfA(position), 0, 1_000_000);
     assertThat(resuming.lastPosition(0)).isEqualTo(position);
   }
 }

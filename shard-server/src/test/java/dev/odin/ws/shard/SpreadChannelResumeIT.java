@@ -7,6 +7,7 @@ import dev.odin.ws.kafka.EmbeddedKafkaBroker;
 import dev.odin.ws.shard.kafka.PartitionPosition;
 import dev.odin.ws.shard.kafka.Position;
 import dev.odin.ws.shard.kafka.SpreadPosition;
+import dev.odin.ws.shard.testing.Resumes;
 import dev.odin.ws.shard.testing.Shards;
 import dev.odin.ws.shard.testing.WsClient;
 import dev.odin.ws.shard.testing.WsClients;
@@ -109,28 +110,6 @@ class SpreadChannelResumeIT {
     return client.messages("message").size();
   }
 
-  private static String lastPosition(WsClient client) {
-    List<JsonNode> messages = client.messages("message");
-    return messages.get(messages.size() - 1).path("position").asText();
-  }
-
-  private static String resumeRequest(String channel, String position) {
-    return "{\"type\":\"subscribe\",\"channels\":[\"" + channel + "\"],\"since\":{\"" + channel + "\":\"" + position + "\"}}";
-  }
-
-  /** Sends a resume and returns its answer: the {@code subscribed} reply, or an error. */
-  private static JsonNode resume(WsClient client, String channel, String position) {
-    int before = replies(client).size();
-    client.send(resumeRequest(channel, position));
-    Awaitility.await().atMost(WAIT).until(() -> replies(client).size() > before);
-    return replies(client).get(before);
-  }
-
-  private static List<JsonNode> replies(WsClient client) {
-    return client.messages().stream().filter(m -> m.path("type").asText().equals("subscribed")
-        || m.path("type").asText().equals("error")).toList();
-  }
-
   @ParameterizedTest
   @EnumSource(Routing.class)
   void clientsKilledOrDrainedMidStreamResumeOnOtherShardsWithEveryRecordOfEveryPartitionExactlyOnce(Routing routing)
@@ -174,23 +153,14 @@ class SpreadChannelResumeIT {
         WsClient original = originals.get(i);
         original.close();
         ShardServer target = i % 2 == 0 ? other1 : other2;
-        resuming.add(clients.connectWithRetries(WsClients.uri(target.wsPort()), 5).thenApply(again -> {
-          again.sendAsync(resumeRequest(routing.channel, lastPosition(original)));
-          return again;
-        }));
+        resuming.add(Resumes.reconnect(clients, original, WsClients.uri(target.wsPort()), routing.channel));
       }
       // The others are drained: closed with 1012, and each resumes the moment it is told to go.
       assertThat(Shards.post(drained, "/drain").statusCode()).isEqualTo(202);
       for (int i = killed; i < clientCount; i++) {
         WsClient original = originals.get(i);
         ShardServer target = i % 2 == 0 ? other1 : other2;
-        resuming.add(original.closeCode().thenCompose(code -> {
-          assertThat(code).isEqualTo(1012);
-          return clients.connectWithRetries(WsClients.uri(target.wsPort()), 5);
-        }).thenApply(again -> {
-          again.sendAsync(resumeRequest(routing.channel, lastPosition(original)));
-          return again;
-        }));
+        resuming.add(Resumes.reconnectWhenClosed(clients, original, 1012, WsClients.uri(target.wsPort()), routing.channel));
       }
       List<WsClient> resumed = new ArrayList<>();
       for (CompletableFuture<WsClient> f : resuming) {
@@ -215,7 +185,7 @@ class SpreadChannelResumeIT {
         assertThat(resumed.get(i).messages("subscribed").get(0).path("recovered").path(routing.channel).asBoolean())
             .as("client %d resumed without a gap", i).isTrue();
       }
-      String livePosition = lastPosition(originals.get(0));
+      String livePosition = Resumes.lastPosition(originals.get(0));
       assertThat(Position.parse(routing.channel, livePosition)).as("a spread channel's frames carry spread positions")
           .get().isInstanceOf(SpreadPosition.class)
           .satisfies(p -> assertThat(p.topics().get(0).partitions()).isEqualTo(PARTITIONS));
@@ -241,7 +211,7 @@ class SpreadChannelResumeIT {
       }
       producer.flush();
       Awaitility.await().atMost(WAIT).until(() -> count(first) == 60);
-      String position = lastPosition(first);
+      String position = Resumes.lastPosition(first);
       first.close();
       for (int seq = 60; seq < 120; seq++) { // missed: offsets 10..19 of each partition
         producer.send(record("ret", seq));
@@ -251,14 +221,14 @@ class SpreadChannelResumeIT {
       // Retention takes records of partition 1 the client already had: nothing it missed is gone.
       admin.deleteRecords(Map.of(new TopicPartition("ret", 1), RecordsToDelete.beforeOffset(10))).all().get(30, TimeUnit.SECONDS);
       WsClient second = clients.connect(WsClients.uri(shard.wsPort()));
-      assertThat(resume(second, "ret", position).path("recovered").path("ret").asBoolean()).isTrue();
+      assertThat(Resumes.resume(second, "ret", position).path("recovered").path("ret").asBoolean()).isTrue();
       Awaitility.await().atMost(WAIT).until(() -> count(second) == 60);
       assertThat(byPartition(List.of(second), "ret")).isEqualTo(range(60, 120));
 
       // Retention takes five records of partition 3 the client missed: that gap cannot be filled.
       admin.deleteRecords(Map.of(new TopicPartition("ret", 3), RecordsToDelete.beforeOffset(15))).all().get(30, TimeUnit.SECONDS);
       WsClient third = clients.connect(WsClients.uri(shard.wsPort()));
-      assertThat(resume(third, "ret", position).path("recovered").path("ret").asBoolean(true)).isFalse();
+      assertThat(Resumes.resume(third, "ret", position).path("recovered").path("ret").asBoolean(true)).isFalse();
       assertThat(Shards.metric(shard, "ws_recovery_requests_total", "outcome=\"beyond_retention\"")).isEqualTo(1.0);
       assertThat(third.messages("message")).as("no partial replay passed off as the missed records").isEmpty();
       producer.send(record("ret", 120)).get(30, TimeUnit.SECONDS);
@@ -283,7 +253,7 @@ class SpreadChannelResumeIT {
       }
       producer.flush();
       Awaitility.await().atMost(WAIT).until(() -> count(first) == 12);
-      String position = lastPosition(first);
+      String position = Resumes.lastPosition(first);
       first.close();
       for (int seq = 12; seq < 72; seq++) {
         producer.send(record("mid", seq));
@@ -291,7 +261,7 @@ class SpreadChannelResumeIT {
       producer.flush();
 
       WsClient second = clients.connect(WsClients.uri(a.wsPort()));
-      assertThat(resume(second, "mid", position).path("recovered").path("mid").asBoolean()).isTrue();
+      assertThat(Resumes.resume(second, "mid", position).path("recovered").path("mid").asBoolean()).isTrue();
       Awaitility.await().atMost(WAIT).until(() -> count(second) == 60);
       // Cut off after 3 of the 60 replayed records, before every partition has had one: the 3rd record's position
       // says how far each partition went, including those the replay had not reached.
@@ -300,7 +270,7 @@ class SpreadChannelResumeIT {
       second.close();
 
       WsClient third = clients.connect(WsClients.uri(b.wsPort()));
-      assertThat(resume(third, "mid", midReplay).path("recovered").path("mid").asBoolean()).isTrue();
+      assertThat(Resumes.resume(third, "mid", midReplay).path("recovered").path("mid").asBoolean()).isTrue();
       Awaitility.await().atMost(WAIT).until(() -> count(third) == 57);
       Map<Integer, List<Integer>> seen = new TreeMap<>();
       for (JsonNode m : replayed.subList(0, 3)) {
@@ -332,16 +302,16 @@ class SpreadChannelResumeIT {
       String ofX = positionOf(client, "x");
 
       WsClient forger = clients.connect(WsClients.uri(shard.wsPort()));
-      JsonNode foreign = resume(forger, "y", spread);
+      JsonNode foreign = Resumes.resume(forger, "y", spread);
       assertThat(foreign.path("code").asText()).as("a spread position of channel forge, for y").isEqualTo("invalid_position");
       char last = spread.charAt(spread.length() - 1);
       String altered = spread.substring(0, spread.length() - 1) + (last == 'A' ? 'B' : 'A');
-      JsonNode flipped = resume(forger, "forge", altered);
+      JsonNode flipped = Resumes.resume(forger, "forge", altered);
       assertThat(flipped.path("code").asText()).isEqualTo("invalid_position");
       assertThat(forger.messages("subscribed")).as("refused: no subscription").isEmpty();
 
       // A single-partition position carries no check value; its record, read back, is x's, not y's.
-      JsonNode partitionOfX = resume(forger, "y", ofX);
+      JsonNode partitionOfX = Resumes.resume(forger, "y", ofX);
       assertThat(partitionOfX.path("recovered").path("y").asBoolean(true)).isFalse();
       assertThat(Shards.metric(shard, "ws_recovery_requests_total", "outcome=\"foreign_position\"")).isEqualTo(1.0);
       assertThat(forger.messages("message")).as("nothing replayed from another channel's position").isEmpty();
@@ -363,7 +333,7 @@ class SpreadChannelResumeIT {
       }
       producer.flush();
       Awaitility.await().atMost(WAIT).until(() -> count(client) == 3);
-      String single = lastPosition(client);
+      String single = Resumes.lastPosition(client);
       assertThat(Position.parse("k", single)).get().isInstanceOf(PartitionPosition.class);
 
       // A producer with its own partitioner puts key k on partition 1 too.
@@ -372,12 +342,12 @@ class SpreadChannelResumeIT {
       }
       producer.flush();
       Awaitility.await().atMost(WAIT).until(() -> count(client) == 6);
-      String spread = lastPosition(client);
+      String spread = Resumes.lastPosition(client);
       assertThat(Position.parse("k", spread)).get().isInstanceOf(SpreadPosition.class)
           .satisfies(p -> assertThat(p.topics().get(0).partitions()).isEqualTo(2));
 
       WsClient late = clients.connect(WsClients.uri(shard.wsPort()));
-      assertThat(resume(late, "k", single).path("recovered").path("k").asBoolean(true))
+      assertThat(Resumes.resume(late, "k", single).path("recovered").path("k").asBoolean(true))
           .as("the position names partition 0; k also comes from partition 1 now").isFalse();
       assertThat(Shards.metric(shard, "ws_recovery_requests_total", "outcome=\"narrow_position\"")).isEqualTo(1.0);
       client.close();
@@ -385,7 +355,7 @@ class SpreadChannelResumeIT {
       producer.send(new ProducerRecord<>("moving", 0, "k", "{\"seq\":7,\"p\":0}"));
       producer.flush();
       WsClient back = clients.connect(WsClients.uri(shard.wsPort()));
-      assertThat(resume(back, "k", spread).path("recovered").path("k").asBoolean()).isTrue();
+      assertThat(Resumes.resume(back, "k", spread).path("recovered").path("k").asBoolean()).isTrue();
       Awaitility.await().atMost(WAIT).until(() -> count(back) == 2);
       assertThat(byPartition(List.of(back), "k")).isEqualTo(Map.of(0, List.of(7), 1, List.of(6)));
     }

@@ -2,14 +2,12 @@ package dev.odin.ws.shard.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.odin.ws.shard.config.TopicRoute;
 import dev.odin.ws.shard.fanout.ChannelFrames;
 import dev.odin.ws.shard.fanout.FanOut;
-import dev.odin.ws.shard.fanout.Subscriber;
 import dev.odin.ws.shard.metrics.ShardMetrics;
-import io.netty.buffer.ByteBuf;
+import dev.odin.ws.shard.testing.Frames;
+import dev.odin.ws.shard.testing.IdleSubscriber;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,7 +22,6 @@ import org.junit.jupiter.api.Test;
 
 /** The positions the live consumer gives each record of a batch, with no broker: batches are built by hand. */
 class BatchEncoderTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Uuid SPREAD_ID = Uuid.randomUuid();
   private static final Uuid KEYED_ID = Uuid.randomUuid();
   /** Where the consumer stands in partition 2 of topic "wide", which no batch here has records of. */
@@ -45,13 +42,7 @@ class BatchEncoderTest {
     progress.assigned(List.of(new TopicPartition("wide", 0), new TopicPartition("wide", 1),
         new TopicPartition("wide", 2), new TopicPartition("keyed", 0), new TopicPartition("keyed", 1)));
     for (String channel : new String[] {"wide", "k"}) {
-      fanOut.subscribe(loop.eventLoop(), channel, new Subscriber() {
-        @Override public boolean isWritable() { return true; }
-        @Override public boolean writeFrames(ChannelFrames frames) { return false; }
-        @Override public boolean markForFlush() { return false; }
-        @Override public void flush() { }
-        @Override public void fellBehind() { }
-      });
+      fanOut.subscribe(loop.eventLoop(), channel, new IdleSubscriber());
     }
   }
 
@@ -74,22 +65,13 @@ class BatchEncoderTest {
   }
 
   /** Each frame's position, in order, for one channel of a batch; the batch's buffers are released. */
-  private static List<String> positions(List<ChannelFrames> batch, String channel) throws Exception {
+  private static List<String> positions(List<ChannelFrames> batch, String channel) {
     List<String> positions = new ArrayList<>();
     for (ChannelFrames frames : batch) {
-      ByteBuf bytes = frames.frames();
       if (frames.channel().equals(channel)) {
-        while (bytes.isReadable()) {
-          bytes.readByte();
-          int length = bytes.readUnsignedByte();
-          length = length == 126 ? bytes.readUnsignedShort() : length;
-          byte[] payload = new byte[length];
-          bytes.readBytes(payload);
-          JsonNode frame = JSON.readTree(payload);
-          positions.add(frame.path("position").asText());
-        }
+        Frames.read(frames.frames()).forEach(m -> positions.add(m.path("position").asText()));
       }
-      bytes.release();
+      frames.frames().release();
     }
     return positions;
   }
@@ -108,7 +90,7 @@ class BatchEncoderTest {
   }
 
   @Test
-  void aSpreadRecordsPositionHasTheBatchReadUpToItAndTheRestWhereThePreviousBatchLeftThem() throws Exception {
+  void aSpreadRecordsPositionHasTheBatchReadUpToItAndTheRestWhereThePreviousBatchLeftThem() {
     // Partition 1's first record here is offset 5: nothing of it was read before, so it stands at 5.
     List<String> first = positions(batch("wide", 0, 0L, "wide", 0, 1L, "wide", 1, 5L), "wide");
     assertThat(first).extracting(BatchEncoderTest::horizons).containsExactly(
@@ -120,7 +102,7 @@ class BatchEncoderTest {
   }
 
   @Test
-  void aKeyedChannelKeepsTheSinglePartitionFormUntilItsKeyComesFromASecondPartition() throws Exception {
+  void aKeyedChannelKeepsTheSinglePartitionFormUntilItsKeyComesFromASecondPartition() {
     List<String> single = positions(batch("keyed", 0, 3L, "keyed", 0, 4L), "k");
     assertThat(single).containsExactly(KEYED_ID + ":0:3", KEYED_ID + ":0:4");
     // A batch holds a partition's records together: partition 0's two records come before partition 1's.

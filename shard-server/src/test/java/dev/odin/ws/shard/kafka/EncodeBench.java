@@ -3,8 +3,8 @@ package dev.odin.ws.shard.kafka;
 import dev.odin.ws.shard.config.TopicRoute;
 import dev.odin.ws.shard.fanout.ChannelFrames;
 import dev.odin.ws.shard.fanout.FanOut;
-import dev.odin.ws.shard.fanout.Subscriber;
 import dev.odin.ws.shard.metrics.ShardMetrics;
+import dev.odin.ws.shard.testing.IdleSubscriber;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -42,13 +42,7 @@ public final class EncodeBench {
     topicIds.put("bench", ID);
     topicIds.put("wide", Uuid.randomUuid());
     for (String channel : new String[] {"bench", "wide"}) {
-      fanOut.subscribe(loop.eventLoop(), channel, new Subscriber() {
-        @Override public boolean isWritable() { return true; }
-        @Override public boolean writeFrames(ChannelFrames frames) { return false; }
-        @Override public boolean markForFlush() { return false; }
-        @Override public void flush() { }
-        @Override public void fellBehind() { }
-      });
+      fanOut.subscribe(loop.eventLoop(), channel, new IdleSubscriber());
     }
   }
 

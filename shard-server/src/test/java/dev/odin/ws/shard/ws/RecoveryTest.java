@@ -3,9 +3,9 @@ package dev.odin.ws.shard.ws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.odin.ws.shard.fanout.ChannelFrames;
 import dev.odin.ws.shard.kafka.FrameEncoder;
+import dev.odin.ws.shard.testing.Frames;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Test;
 
 /** The seam of a resume over several partitions, each with its own replay end, on an EmbeddedChannel. */
 class RecoveryTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final TopicPartition P0 = new TopicPartition("t", 0);
   private static final TopicPartition P1 = new TopicPartition("t", 1);
   private static final TopicPartition P2 = new TopicPartition("t", 2);
@@ -42,18 +41,11 @@ class RecoveryTest {
   }
 
   /** Every record written so far, as "partition:offset", in order. */
-  private List<String> written() throws Exception {
+  private List<String> written() {
     List<String> records = new ArrayList<>();
     for (ByteBuf bytes = channel.readOutbound(); bytes != null; bytes = channel.readOutbound()) {
       try {
-        while (bytes.isReadable()) {
-          bytes.readByte();
-          int length = bytes.readUnsignedByte();
-          length = length == 126 ? bytes.readUnsignedShort() : length;
-          byte[] payload = new byte[length];
-          bytes.readBytes(payload);
-          records.add(JSON.readTree(payload).path("data").asText());
-        }
+        Frames.read(bytes).forEach(m -> records.add(m.path("data").asText()));
       } finally {
         bytes.release();
       }
@@ -68,7 +60,7 @@ class RecoveryTest {
   }
 
   @Test
-  void eachPartitionJoinsItsLiveStreamAtItsOwnReplayEndWithNoGapAndNoDuplicate() throws Exception {
+  void eachPartitionJoinsItsLiveStreamAtItsOwnReplayEndWithNoGapAndNoDuplicate() {
     Recovery recovery = new Recovery(new Recovery.PendingReply(List.of("c"), null));
     // Held while the replay runs: the live consumer is behind the replay's end on p0, at it on p1.
     live(recovery, frames(P0, 10L, P1, 20L, P0, 11L, P1, 21L));
@@ -92,7 +84,7 @@ class RecoveryTest {
   }
 
   @Test
-  void afterAFailedReplayTheHeldFramesFollowWhole() throws Exception {
+  void afterAFailedReplayTheHeldFramesFollowWhole() {
     Recovery recovery = new Recovery(new Recovery.PendingReply(List.of("c"), null));
     live(recovery, frames(P0, 10L, P1, 20L));
     recovery.finish(ctx, null, null);
