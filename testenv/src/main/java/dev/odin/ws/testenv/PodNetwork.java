@@ -1,0 +1,115 @@
+package dev.odin.ws.testenv;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.BitSet;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Where pod IPs come from: x.y.z.N of a /24, N from 2 to 254, the lowest free one first, so an address is reused
+ * once its pod is gone. One pool per range per JVM, so two kubelets of one test run never hand out the same address.
+ * An address where one of the pod's container ports is already taken on this machine (another test run) is skipped.
+ *
+ * <p>{@link #loopback()} (127.0.0.N) needs nothing, but the API server refuses loopback addresses in EndpointSlices
+ * and Endpoints, so Services get no endpoints for such pods. {@link #localRoute(String)} uses a private range made
+ * local to this machine by a route on {@code lo} ({@code ip route add local 10.244.0.0/24 dev lo}): traffic stays on
+ * loopback, and the EndpointSlice controller accepts the addresses.
+ */
+public final class PodNetwork {
+  static final int FIRST = 2;
+  static final int LAST = 254;
+  private static final Map<String, BitSet> IN_USE = new ConcurrentHashMap<>();
+
+  private final String cidr;
+  private final String prefix;
+
+  private PodNetwork(String cidr, String prefix) {
+    this.cidr = cidr;
+    this.prefix = prefix;
+  }
+
+  /** 127.0.0.N: works anywhere; no EndpointSlices for these pods. */
+  public static PodNetwork loopback() {
+    return new PodNetwork("127.0.0.0/24", "127.0.0.");
+  }
+
+  /**
+   * The addresses of {@code cidr} (an IPv4 /24 such as {@code 10.244.0.0/24}), made local with a route on lo if none
+   * exists yet. Adding the route needs root or CAP_NET_ADMIN; the route stays (it is shared with other test runs on
+   * the machine and harmless: nothing else uses the range).
+   */
+  public static PodNetwork localRoute(String cidr) {
+    if (!cidr.matches("(\\d{1,3}\\.){3}0/24")) {
+      throw new IllegalArgumentException("a pod network is an IPv4 /24 such as 10.244.0.0/24, not " + cidr);
+    }
+    PodNetwork network = new PodNetwork(cidr, cidr.substring(0, cidr.lastIndexOf('.') + 1));
+    if (!network.isLocal()) {
+      CommandResult added = CommandResult.run(List.of(ip(), "route", "add", "local", cidr, "dev", "lo"), Map.of(),
+          null, Duration.ofSeconds(10));
+      if (!network.isLocal()) {
+        throw new IllegalStateException("pod network " + cidr + " is not local on this machine and adding it "
+            + "failed (it needs root or CAP_NET_ADMIN); as root: ip route add local " + cidr + " dev lo\n" + added);
+      }
+    }
+    return network;
+  }
+
+  public String cidr() {
+    return cidr;
+  }
+
+  /** The lowest free address at which every one of {@code ports} can be bound; empty when none is left. */
+  Optional<String> allocate(Collection<Integer> ports) {
+    BitSet used = IN_USE.computeIfAbsent(cidr, c -> new BitSet());
+    synchronized (used) {
+      for (int n = used.nextClearBit(FIRST); n <= LAST; n = used.nextClearBit(n + 1)) {
+        String address = prefix + n;
+        if (ports.stream().allMatch(port -> bindable(address, port))) {
+          used.set(n);
+          return Optional.of(address);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  void release(String address) {
+    BitSet used = IN_USE.get(cidr);
+    synchronized (used) {
+      used.clear(Integer.parseInt(address.substring(prefix.length())));
+    }
+  }
+
+  private boolean isLocal() {
+    return bindable(prefix + FIRST, 0);
+  }
+
+  private static boolean bindable(String address, int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress(InetAddress.getByName(address), port));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  // Debian keeps ip in /usr/sbin or /sbin, which a test JVM's PATH may lack.
+  private static String ip() {
+    return List.of("/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip").stream()
+        .filter(p -> Files.isExecutable(Path.of(p))).findFirst().orElse("ip");
+  }
+
+  @Override
+  public String toString() {
+    return cidr;
+  }
+}
