@@ -2,6 +2,7 @@ package dev.odin.ws.testenv;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -36,7 +37,8 @@ public final class PodProcessMain {
     Map<String, String> env = System.getenv();
     READY.set(!"true".equals(env.get("START_UNREADY")));
     if ("true".equals(env.get("IGNORE_SIGTERM"))) {
-      Signal.handle(new Signal("TERM"), s -> System.out.println("SIGTERM received, ignored"));
+      Signal.handle(new Signal("TERM"), s -> System.out.println("SIGTERM received at " + System.currentTimeMillis()
+          + ", ignored"));
     } else {
       Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println("SIGTERM received, stopping")));
     }
@@ -76,12 +78,17 @@ public final class PodProcessMain {
     System.out.println("listening on " + address + ":" + port + " as " + env.get("HOSTNAME"));
   }
 
-  // "<status>\n<body or message>": the API server's answer to a GET with the configuration fabric8 finds itself.
+  // "<status>\n<body or message>": the API server's answer to a GET with the configuration fabric8 finds itself (as
+  // OperatorMain's new KubernetesClientBuilder().build() does), without retries so that a failure is reported at once.
   private static String callApi(String path) {
-    try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+    Config config = Config.autoConfigure(null);
+    config.setRequestRetryBackoffLimit(0);
+    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
       return "200\n" + client.raw(path);
     } catch (KubernetesClientException e) {
       return e.getCode() + "\n" + e.getMessage();
+    } catch (RuntimeException e) {
+      return "no answer\n" + e;
     }
   }
 

@@ -22,9 +22,13 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -94,7 +98,7 @@ class ProcessKubeletWorkloadIT {
   }
 
   @Test
-  void aStatefulSetScaledFromThreeToOneStopsItsHighestPodFirstAndItsAddressesAreReused() {
+  void aStatefulSetScaledFromThreeToOneStopsItsHighestPodFirstAndItsAddressesAreReused() throws IOException {
     admin.apps().statefulSets().inNamespace(ns).resource(new StatefulSetBuilder().withNewMetadata().withName("db")
         .endMetadata().withNewSpec().withReplicas(3).withServiceName("db")
         .withNewSelector().addToMatchLabels("app", "db").endSelector()
@@ -113,12 +117,15 @@ class ProcessKubeletWorkloadIT {
 
     plane.kubectl("-n", ns, "scale", "statefulset/db", "--replicas=1").orFail();
 
-    await("db-2 stopped").atMost(TIMEOUT).until(() -> !db2.isAlive());
-    assertTrue(db1.isAlive(), "db-1 still runs while db-2 stops");
-    await("db-1 stopped after it").atMost(TIMEOUT).until(() -> !db1.isAlive());
+    await("db-1 and db-2 stopped").atMost(TIMEOUT).until(() -> !db1.isAlive() && !db2.isAlive());
     await("both pods removed").atMost(TIMEOUT).until(() -> admin.pods().inNamespace(ns).withLabel("app", "db")
         .list().getItems().size() == 1);
     assertTrue(kubelet.process(ns, "db-0", "app").orElseThrow().isAlive(), "db-0 untouched");
+    // db-2 ignores SIGTERM: it runs out its 2 s grace period, is killed, its pod removed; only then may the
+    // StatefulSet controller delete db-1, which therefore gets its SIGTERM at least 2 s after db-2 got its own.
+    long db2Term = sigtermAt("db-2");
+    long db1Term = sigtermAt("db-1");
+    assertTrue(db1Term - db2Term >= 2_000, "db-1 asked to stop " + (db1Term - db2Term) + " ms after db-2");
 
     plane.kubectl("-n", ns, "scale", "statefulset/db", "--replicas=3").orFail();
     kubelet.awaitReady(ns, "db-1", TIMEOUT);
@@ -188,6 +195,13 @@ class ProcessKubeletWorkloadIT {
 
     kubelet.awaitReady(ns, "early", TIMEOUT);
     assertTrue(get(kubelet.podIp(ns, "early").orElseThrow(), "/env").contains("SETTING=now+there"));
+  }
+
+  private static long sigtermAt(String pod) throws IOException {
+    String log = Files.readString(kubelet.containerLog(ns, pod, "app"));
+    Matcher m = Pattern.compile("SIGTERM received at (\\d+)").matcher(log);
+    assertTrue(m.find(), pod + " got no SIGTERM:\n" + log);
+    return Long.parseLong(m.group(1));
   }
 
   private static Optional<Endpoint> endpoint(String ip) {
