@@ -47,7 +47,16 @@ public final class PodNetwork {
 
   /** 127.0.0.N: works anywhere; no EndpointSlices for these pods. */
   public static PodNetwork loopback() {
-    return new PodNetwork("127.0.0.0/24", "127.0.0.");
+    return loopback("127.0.0.0/24");
+  }
+
+  /** Another /24 of loopback, e.g. {@code 127.0.42.0/24}: a range of a test's own, shared with no other test. */
+  public static PodNetwork loopback(String cidr) {
+    if (!cidr.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.0/24")) {
+      throw new IllegalArgumentException("a loopback pod network is a /24 of 127.0.0.0/8 such as 127.0.42.0/24, not "
+          + cidr);
+    }
+    return new PodNetwork(cidr, cidr.substring(0, cidr.lastIndexOf('.') + 1));
   }
 
   /**

@@ -15,20 +15,14 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
-import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,8 +31,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * What the controllers and the pods' own code see of pods run by the process kubelet on a routed pod network
  * (10.244.0.0/24 made local on lo, so that EndpointSlices accept the addresses): a Ready Node with a renewed
- * Lease, EndpointSlices that follow readiness, a StatefulSet scaled down highest pod first, images without a runtime
- * reported Ready, a ServiceAccount token with exactly its account's rights, and a clear wait for a missing ConfigMap.
+ * Lease, EndpointSlices that follow readiness, images without a runtime reported Ready, a ServiceAccount token with
+ * exactly its account's rights, and a clear wait for a missing ConfigMap.
  */
 @ExtendWith(ControlPlaneExtension.class)
 class ProcessKubeletWorkloadIT {
@@ -95,43 +89,6 @@ class ProcessKubeletWorkloadIT {
     get(ip, "/set?ready=true");
     await("served again").atMost(TIMEOUT).until(() -> endpoint(ip)
         .map(e -> Boolean.TRUE.equals(e.getConditions().getReady())).orElse(false));
-  }
-
-  @Test
-  void aStatefulSetScaledFromThreeToOneStopsItsHighestPodFirstAndItsAddressesAreReused() throws IOException {
-    admin.apps().statefulSets().inNamespace(ns).resource(new StatefulSetBuilder().withNewMetadata().withName("db")
-        .endMetadata().withNewSpec().withReplicas(3).withServiceName("db")
-        .withNewSelector().addToMatchLabels("app", "db").endSelector()
-        .withNewTemplate().withNewMetadata().addToLabels("app", "db").endMetadata()
-        // Each pod takes its 2 s grace period to stop, so the order of the stops cannot blur.
-        .withNewSpec().withTerminationGracePeriodSeconds(2L).addToContainers(PodProcesses.container()
-            .addNewEnv().withName("IGNORE_SIGTERM").withValue("true").endEnv().build()).endSpec()
-        .endTemplate().endSpec().build()).create();
-    for (String pod : List.of("db-0", "db-1", "db-2")) {
-      kubelet.awaitReady(ns, pod, TIMEOUT);
-    }
-    String ip1 = kubelet.podIp(ns, "db-1").orElseThrow();
-    String ip2 = kubelet.podIp(ns, "db-2").orElseThrow();
-    ProcessHandle db1 = kubelet.process(ns, "db-1", "app").orElseThrow();
-    ProcessHandle db2 = kubelet.process(ns, "db-2", "app").orElseThrow();
-
-    plane.kubectl("-n", ns, "scale", "statefulset/db", "--replicas=1").orFail();
-
-    await("db-1 and db-2 stopped").atMost(TIMEOUT).until(() -> !db1.isAlive() && !db2.isAlive());
-    await("both pods removed").atMost(TIMEOUT).until(() -> admin.pods().inNamespace(ns).withLabel("app", "db")
-        .list().getItems().size() == 1);
-    assertTrue(kubelet.process(ns, "db-0", "app").orElseThrow().isAlive(), "db-0 untouched");
-    // db-2 ignores SIGTERM: it runs out its 2 s grace period, is killed, its pod removed; only then may the
-    // StatefulSet controller delete db-1, which therefore gets its SIGTERM at least 2 s after db-2 got its own.
-    long db2Term = sigtermAt("db-2");
-    long db1Term = sigtermAt("db-1");
-    assertTrue(db1Term - db2Term >= 2_000, "db-1 asked to stop " + (db1Term - db2Term) + " ms after db-2");
-
-    plane.kubectl("-n", ns, "scale", "statefulset/db", "--replicas=3").orFail();
-    kubelet.awaitReady(ns, "db-1", TIMEOUT);
-    kubelet.awaitReady(ns, "db-2", TIMEOUT);
-    assertEquals(Set.of(ip1, ip2), Set.of(kubelet.podIp(ns, "db-1").orElseThrow(),
-        kubelet.podIp(ns, "db-2").orElseThrow()), "the freed addresses are handed out again");
   }
 
   @Test
@@ -195,13 +152,6 @@ class ProcessKubeletWorkloadIT {
 
     kubelet.awaitReady(ns, "early", TIMEOUT);
     assertTrue(get(kubelet.podIp(ns, "early").orElseThrow(), "/env").contains("SETTING=now+there"));
-  }
-
-  private static long sigtermAt(String pod) throws IOException {
-    String log = Files.readString(kubelet.containerLog(ns, pod, "app"));
-    Matcher m = Pattern.compile("SIGTERM received at (\\d+)").matcher(log);
-    assertTrue(m.find(), pod + " got no SIGTERM:\n" + log);
-    return Long.parseLong(m.group(1));
   }
 
   private static Optional<Endpoint> endpoint(String ip) {
