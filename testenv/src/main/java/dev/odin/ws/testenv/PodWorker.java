@@ -5,18 +5,14 @@ import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -125,13 +121,16 @@ final class PodWorker implements Runnable {
       if (podIp != null) {
         context.network().release(podIp);
       }
-      deleteRecursively(podDir.resolve("volumes"));
+      KubeControlPlane.deleteRecursively(podDir.resolve("volumes"));
       finished = true;
     }
   }
 
   private void prepare(Pod pod) {
     try {
+      if (!Optional.ofNullable(pod.getSpec().getInitContainers()).orElse(List.of()).isEmpty()) {
+        throw new PodSetupException("the process kubelet does not run init containers");
+      }
       if (podIp == null) {
         List<Integer> ports = pod.getSpec().getContainers().stream()
             .flatMap(c -> Optional.ofNullable(c.getPorts()).orElse(List.of()).stream())
@@ -159,9 +158,15 @@ final class PodWorker implements Runnable {
           key, container.getImage(), container.getName());
       return null;
     }
+    if (container.getLifecycle() != null) {
+      LOG.warn("{}: container {} has lifecycle hooks; the process kubelet does not run them", key,
+          container.getName());
+    }
     Path workDir = podDir.resolve("containers").resolve(container.getName());
-    ContainerLaunch launch = runtime.launch(new ContainerContext(pod, container, podIp, env, mounts,
-        PodEnvironment.args(container, env), workDir));
+    List<String> args = PodEnvironment.args(container, env).stream()
+        .map(arg -> PodEnvironment.rewritePaths(arg, mounts)).toList();
+    ContainerLaunch launch = runtime.launch(new ContainerContext(pod, container, podIp, env, mounts, args,
+        workDir));
     Map<String, String> fullEnv = new LinkedHashMap<>(env);
     fullEnv.putAll(launch.extraEnv());
     LOG.info("{}: starting container {} at {}; its command and output in {}", key, container.getName(), podIp,
@@ -237,17 +242,6 @@ final class PodWorker implements Runnable {
         Thread.currentThread().interrupt();
         closing = true;
       }
-    }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      LOG.warn("cannot remove {}: {}", dir, e.toString());
     }
   }
 }

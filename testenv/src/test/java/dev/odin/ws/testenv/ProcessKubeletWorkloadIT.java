@@ -154,6 +154,21 @@ class ProcessKubeletWorkloadIT {
     assertTrue(get(kubelet.podIp(ns, "early").orElseThrow(), "/env").contains("SETTING=now+there"));
   }
 
+  @Test
+  void aPodWithInitContainersWaitsAndSaysTheProcessKubeletDoesNotRunThem() {
+    admin.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName("with-init").endMetadata()
+        .withNewSpec().addNewInitContainer().withName("migrate").withImage(PodProcesses.IMAGE).endInitContainer()
+        .addToContainers(PodProcesses.plainContainer()).endSpec().build()).create();
+    Pod waiting = await("the container waiting").atMost(TIMEOUT).until(
+        () -> admin.pods().inNamespace(ns).withName("with-init").get(),
+        p -> p.getStatus().getContainerStatuses() != null && !p.getStatus().getContainerStatuses().isEmpty()
+            && containerStatus(p).getState().getWaiting() != null
+            && containerStatus(p).getState().getWaiting().getMessage() != null);
+    assertEquals("the process kubelet does not run init containers",
+        containerStatus(waiting).getState().getWaiting().getMessage());
+    assertEquals("Pending", waiting.getStatus().getPhase());
+  }
+
   private static Optional<Endpoint> endpoint(String ip) {
     return admin.discovery().v1().endpointSlices().inNamespace(ns).withLabel("kubernetes.io/service-name", "web")
         .list().getItems().stream().map(EndpointSlice::getEndpoints).filter(e -> e != null)
