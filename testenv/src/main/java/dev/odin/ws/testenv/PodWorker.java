@@ -136,7 +136,8 @@ final class PodWorker implements Runnable {
             .flatMap(c -> Optional.ofNullable(c.getPorts()).orElse(List.of()).stream())
             .map(ContainerPort::getContainerPort).filter(Objects::nonNull).toList();
         podIp = context.network().allocate(ports).orElseThrow(() -> new PodSetupException(
-            "no free pod address left in " + context.network() + " for ports " + ports));
+            "no address of " + context.network() + " is free with ports " + ports + " (a process listening on "
+                + "all addresses, 0.0.0.0, takes a port on every one)"));
       }
       volumeDirs = context.volumes().materialise(pod, podIp, podDir.resolve("volumes"));
       setupError = null;
