@@ -151,7 +151,10 @@ final class PodWorker implements Runnable {
 
   private ContainerProcess launch(Pod pod, Container container) {
     Map<String, Path> mounts = PodVolumes.mounts(container, volumeDirs);
-    Map<String, String> env = context.environment().resolve(pod, container, podIp, mounts);
+    Path workDir = podDir.resolve("containers").resolve(container.getName());
+    Map<String, String> env = new LinkedHashMap<>(context.environment().resolve(pod, container, podIp, mounts));
+    // An image brings its own HOME; the test user's would hand the process that user's ~/.kube/config.
+    env.putIfAbsent("HOME", workDir.toString());
     String repository = PodWorkerContext.repository(container.getImage());
     ContainerRuntime runtime = context.runtimes().get(repository);
     if (runtime == null) {
@@ -163,7 +166,6 @@ final class PodWorker implements Runnable {
       LOG.warn("{}: container {} has lifecycle hooks; the process kubelet does not run them", key,
           container.getName());
     }
-    Path workDir = podDir.resolve("containers").resolve(container.getName());
     List<String> args = PodEnvironment.args(container, env).stream()
         .map(arg -> PodEnvironment.rewritePaths(arg, mounts)).toList();
     ContainerLaunch launch = runtime.launch(new ContainerContext(pod, container, podIp, env, mounts, args,

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -147,6 +148,11 @@ class ProcessKubeletPodIT {
     Map<String, String> env = Arrays.stream(get(ip, "/env").split("\n")).map(l -> l.split("=", 2))
         .collect(Collectors.toMap(kv -> kv[0], kv -> java.net.URLDecoder.decode(kv[1], StandardCharsets.UTF_8)));
     assertEquals(name, env.get("HOSTNAME"));
+    assertTrue(env.get("HOME").endsWith("/containers/app"), "a home of the container's own: " + env.get("HOME"));
+    Set<String> inherited = new TreeSet<>(System.getenv().keySet());
+    inherited.retainAll(env.keySet());
+    inherited.removeAll(Set.of("PATH", "HOME", "HOSTNAME", "PWD"));
+    assertEquals(Set.of(), inherited, "nothing of the test JVM's environment but PATH");
     assertEquals("plain", env.get("LITERAL"));
     assertEquals("plain-and-$(LITERAL)", env.get("EXPANDED"));
     assertEquals("hello", env.get("FROM_CONFIG"));
