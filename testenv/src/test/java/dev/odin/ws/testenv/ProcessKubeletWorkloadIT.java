@@ -73,15 +73,17 @@ class ProcessKubeletWorkloadIT {
     admin.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName("web")
         .addToLabels("app", "web").endMetadata().withNewSpec().addToContainers(PodProcesses.plainContainer())
         .endSpec().build()).create();
-    kubelet.awaitReady(ns, "web", TIMEOUT);
+    Pod ready = kubelet.awaitReady(ns, "web", TIMEOUT);
     String ip = kubelet.podIp(ns, "web").orElseThrow();
     await("the EndpointSlice serves the pod").atMost(TIMEOUT).until(() -> endpoint(ip)
         .map(e -> Boolean.TRUE.equals(e.getConditions().getReady())).orElse(false));
 
     get(ip, "/set?ready=false");
 
-    await("the pod unready").atMost(TIMEOUT).until(() -> "False".equals(
-        condition(admin.pods().inNamespace(ns).withName("web").get(), "Ready")));
+    Pod unready = await("the pod unready").atMost(TIMEOUT).until(
+        () -> admin.pods().inNamespace(ns).withName("web").get(), p -> "False".equals(condition(p, "Ready")));
+    assertEquals(transition(ready, "Initialized"), transition(unready, "Initialized"),
+        "a condition that did not flip keeps its lastTransitionTime");
     await("the EndpointSlice no longer serves it").atMost(TIMEOUT).until(() -> endpoint(ip)
         .map(e -> Boolean.FALSE.equals(e.getConditions().getReady())).orElse(true));
     assertTrue(kubelet.process(ns, "web", "app").orElseThrow().isAlive(), "unready is not restarted");
@@ -167,6 +169,11 @@ class ProcessKubeletWorkloadIT {
     assertEquals("the process kubelet does not run init containers",
         containerStatus(waiting).getState().getWaiting().getMessage());
     assertEquals("Pending", waiting.getStatus().getPhase());
+  }
+
+  private static String transition(Pod pod, String condition) {
+    return pod.getStatus().getConditions().stream().filter(c -> condition.equals(c.getType())).findFirst()
+        .orElseThrow().getLastTransitionTime();
   }
 
   private static Optional<Endpoint> endpoint(String ip) {
