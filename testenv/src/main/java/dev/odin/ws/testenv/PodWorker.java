@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,10 @@ final class PodWorker implements Runnable {
   /** After SIGKILL a process is gone at once; this bounds the wait should it not be. */
   private static final Duration AFTER_KILL = Duration.ofSeconds(10);
 
+  private static final AtomicLong CREATED = new AtomicLong();
+
+  /** Which worker came later, of two for pods of the same name. */
+  final long sequence = CREATED.incrementAndGet();
   private final PodWorkerContext context;
   private final String key;
   private final String label;
@@ -40,6 +45,7 @@ final class PodWorker implements Runnable {
   private volatile boolean closing;
   private volatile boolean finished;
   private volatile String podIp;
+  private volatile boolean addressReleased;
   private Map<String, Path> volumeDirs;
   private String setupError;
 
@@ -86,7 +92,7 @@ final class PodWorker implements Runnable {
 
   /** The pod's address while it runs; empty before it has one and once the pod is gone. */
   Optional<String> podIp() {
-    return finished ? Optional.empty() : Optional.ofNullable(podIp);
+    return addressReleased ? Optional.empty() : Optional.ofNullable(podIp);
   }
 
   Optional<ProcessHandle> process(String container) {
@@ -118,9 +124,7 @@ final class PodWorker implements Runnable {
       LOG.error("{}: pod worker failed; its processes are killed", key, e);
       containers.forEach(ContainerSupervisor::killNow);
     } finally {
-      if (podIp != null) {
-        context.network().release(podIp);
-      }
+      releaseAddress();
       KubeControlPlane.deleteRecursively(podDir.resolve("volumes"));
       finished = true;
     }
@@ -181,13 +185,13 @@ final class PodWorker implements Runnable {
   // final status and, for a deleted pod, its removal with grace 0.
   private void stopContainers() {
     Instant now = Instant.now();
-    Instant deadline = now.plus(closing ? context.closeGrace() : grace(latest));
+    Duration graceNow = currentGrace();
+    Instant deadline = now.plus(graceNow);
     containers.forEach(c -> c.terminate(now, deadline));
-    Duration graceNow = grace(latest);
     while (!containers.stream().allMatch(ContainerSupervisor::done)
         && Instant.now().isBefore(deadline.plus(AFTER_KILL))) {
       Instant tick = Instant.now();
-      Duration shorter = grace(latest);
+      Duration shorter = currentGrace();
       if (removed || shorter.compareTo(graceNow) < 0) {
         Instant earlier = removed ? tick : tick.plus(shorter);
         graceNow = shorter;
@@ -199,6 +203,7 @@ final class PodWorker implements Runnable {
       }
       pause();
     }
+    releaseAddress(); // as a kubelet tears the pod's sandbox down before the pod object goes
     if (removed || closing) {
       return;
     }
@@ -210,6 +215,19 @@ final class PodWorker implements Runnable {
     } catch (KubernetesClientException e) {
       LOG.warn("{}: cannot remove the pod: {}", key, e.getMessage());
     }
+  }
+
+  private void releaseAddress() {
+    if (podIp != null && !addressReleased) {
+      addressReleased = true;
+      context.network().release(podIp);
+    }
+  }
+
+  // A second delete may shorten the grace period; the kubelet closing cuts it to its close grace.
+  private Duration currentGrace() {
+    Duration grace = grace(latest);
+    return closing && context.closeGrace().compareTo(grace) < 0 ? context.closeGrace() : grace;
   }
 
   private static Duration grace(Pod pod) {

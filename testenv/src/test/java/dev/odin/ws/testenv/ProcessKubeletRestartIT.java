@@ -27,12 +27,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(ControlPlaneExtension.class)
 class ProcessKubeletRestartIT {
+  private static KubeControlPlane plane;
   private static String ns;
   private static KubernetesClient admin;
   private static ProcessKubelet kubelet;
 
   @BeforeAll
-  static void start(KubeControlPlane plane) {
+  static void start(KubeControlPlane controlPlane) {
+    plane = controlPlane;
     ns = plane.createNamespace("kubelet-restart");
     admin = plane.adminClient();
     kubelet = PodProcesses.kubelet(plane, PodNetwork.loopback(), ns);
@@ -132,5 +134,24 @@ class ProcessKubeletRestartIT {
     var last = containerStatus(restarted).getLastState().getTerminated();
     assertTrue(last.getMessage().contains("failed startup probe"), last.getMessage());
     assertEquals(Boolean.FALSE, containerStatus(restarted).getStarted());
+  }
+
+  @Test
+  void closingTheKubeletStopsItsPodsProcessesEvenOnesIgnoringSigtermAndRemovesItsNode() {
+    String own = plane.createNamespace("kubelet-close");
+    ProcessKubelet closing = ProcessKubelet.builder(plane).namespaces(own).network(PodNetwork.loopback())
+        .runtime(PodProcesses.IMAGE_REPOSITORY, PodProcesses.runtime()).closeGrace(java.time.Duration.ofSeconds(1))
+        .start();
+    admin.pods().inNamespace(own).resource(new PodBuilder().withNewMetadata().withName("stubborn").endMetadata()
+        .withNewSpec().withTerminationGracePeriodSeconds(600L).addToContainers(PodProcesses.container()
+            .addNewEnv().withName("IGNORE_SIGTERM").withValue("true").endEnv().build()).endSpec().build()).create();
+    closing.awaitReady(own, "stubborn", TIMEOUT);
+    ProcessHandle process = closing.process(own, "stubborn", "app").orElseThrow();
+
+    closing.close();
+
+    assertFalse(process.isAlive(), "killed once the 1 s close grace ran out, not after the pod's 600 s");
+    assertTrue(admin.nodes().withName(closing.nodeName()).get() == null, "the Node is gone");
+    assertTrue(admin.pods().inNamespace(own).withName("stubborn").get() != null, "the pod object stays");
   }
 }
