@@ -4,7 +4,7 @@
 set -euo pipefail
 
 BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-LOADTEST_JAR="$BENCH_ROOT/loadtest/target/loadtest-0.1.0-SNAPSHOT-all.jar"
+LOADTEST_JAR="${LOADTEST_JAR:-$BENCH_ROOT/loadtest/target/loadtest-0.1.0-SNAPSHOT-all.jar}"
 SHARD_JAR="${SHARD_JAR:-$BENCH_ROOT/shard-server/target/shard-server-0.1.0-SNAPSHOT-all.jar}"
 BALANCER_JAR="$BENCH_ROOT/balancer/target/balancer-0.1.0-SNAPSHOT-all.jar"
 # The shards' own JVM flags, from the file the image's entry point and local mode use (heap-free ratios, native-heap
@@ -168,10 +168,10 @@ loadtest() { # args... : runs the generator, summary JSON to $SUMMARY, progress 
 }
 
 # One table row of a publishing run: the figures a fan-out or latency bench reports.
-FANOUT_FORMAT='%-8s %-8s %-10s %-10s %-6s %-11s %-8s %-12s %-10s %-11s %-9s %-8s %-8s %-8s %-8s %-5s %-5s %-8s %s\n'
+FANOUT_FORMAT='%-8s %-8s %-10s %-10s %-6s %-11s %-8s %-12s %-10s %-11s %-10s %-9s %-8s %-8s %-8s %-8s %-5s %-5s %-8s %s\n'
 fanout_header() {
   printf "$FANOUT_FORMAT" \
-    rec/s records expected received subs deliv/s srv_cpu_s deliv/srv_cpu_s deliv/write srv_us/write cli_cpu_s p50_ms p90_ms p99_ms p99.9_ms gaps ooo failed "load avg (1/5/15)"
+    rec/s records expected received subs deliv/s srv_cpu_s deliv/srv_cpu_s deliv/write srv_us/write bytes/deliv cli_cpu_s p50_ms p90_ms p99_ms p99.9_ms gaps ooo failed "load avg (1/5/15)"
 }
 fanout_row() { # publish rate ("max": the rate the closed loop reached is shown with it)
   local rate="$1"
@@ -180,7 +180,7 @@ fanout_row() { # publish rate ("max": the rate the closed loop reached is shown 
     "$rate" "$(j .publisher.records)" "$(j .publisher.expectedDeliveries)" "$(j .messages)" "$(j .connections.subscribed)" \
     "$(j .deliveriesPerSecond)" "$(j '.server.cpuSeconds // "-"')" "$(j '.server.deliveriesPerCpuSecond // "-"')" \
     "$(j '.server.deliveriesPerWriteCall // "-"')" "$(j '.server.cpuMicrosPerWriteCall // "-"')" \
-    "$(j '.client.cpuSeconds // "-"')" \
+    "$(j '.server.bytesWrittenPerDelivery // "-"')" "$(j '.client.cpuSeconds // "-"')" \
     "$(j .latencyMs.p50)" "$(j .latencyMs.p90)" "$(j .latencyMs.p99)" "$(j .latencyMs.p99_9)" "$(j .gaps)" \
     "$(j .outOfOrder)" "$(j .connections.failed)" "$(j .loadAverageAtEnd)"
 }

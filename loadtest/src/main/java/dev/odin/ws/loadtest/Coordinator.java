@@ -37,7 +37,7 @@ public final class Coordinator {
       "workers", "per-worker", "worker-java-opts", "io-threads", "source-addresses", "steps", "ramp-timeout-s",
       "ready-urls", "ready-timeout-s", "publish-bootstrap", "publish-topic", "publish-rate", "publish-window",
       "publish-size", "publish-seconds", "publish-channels", "linger-ms", "hold-seconds", "drain-max-s", "server-pids",
-      "measure-memory", "out", "connect-timeout-ms", "warmup-seconds", "resume", "read-pause-us");
+      "measure-memory", "out", "connect-timeout-ms", "warmup-seconds", "resume", "read-pause-us", "publish-spread");
   /** No leak detection and no per-access buffer checks: the generator's hot path must stay cheaper than the server's. */
   static final String DEFAULT_WORKER_OPTS = "-Xmx1g -XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled "
       + "-Dio.netty.buffer.checkAccessible=false -Dio.netty.buffer.checkBounds=false";
@@ -95,6 +95,7 @@ public final class Coordinator {
     Map<String, Object> publishSummary = null;
     double cpuBefore = serverCpu();
     long writesBefore = serverWriteCalls();
+    long bytesBefore = serverWrittenBytes();
     double clientCpuBefore = clientCpu();
     long windowStartMicros = Clock.nowMicros();
     long messagesBefore = total().messages;
@@ -111,6 +112,7 @@ public final class Coordinator {
         }
         cpuBefore = serverCpu();
         writesBefore = serverWriteCalls();
+        bytesBefore = serverWrittenBytes();
         clientCpuBefore = clientCpu();
         windowStartMicros = Clock.nowMicros();
         messagesBefore = total().messages;
@@ -125,10 +127,20 @@ public final class Coordinator {
     }
     double cpuAfter = serverCpu();
     long writesAfter = serverWriteCalls();
+    long bytesAfter = serverWrittenBytes();
     double clientCpuSeconds = clientCpu() - clientCpuBefore;
     Map<String, Object> summary = collect(conditionsAtStart, stepResults, publishSummary,
         cpuAfter - cpuBefore, writesBefore < 0 || writesAfter < 0 ? -1 : writesAfter - writesBefore,
         windowStartMicros, messagesBefore);
+    if (summary.get("server") instanceof Map<?, ?> server && bytesBefore >= 0 && bytesAfter >= 0) {
+      long windowDeliveries = (long) summary.get("messages") - messagesBefore;
+      @SuppressWarnings("unchecked")
+      Map<String, Object> figures = (Map<String, Object>) server;
+      // Bytes handed to write(2) per delivery: a data frame's size, as every delivery is one frame (pings, pongs and
+      // the management port add a few bytes a second).
+      figures.put("bytesWritten", bytesAfter - bytesBefore);
+      figures.put("bytesWrittenPerDelivery", windowDeliveries > 0 ? round((double) (bytesAfter - bytesBefore) / windowDeliveries) : 0);
+    }
     Map<String, Object> client = new LinkedHashMap<>();
     client.put("cpuSeconds", round(clientCpuSeconds));
     long windowMessages = (long) summary.get("messages") - messagesBefore;
@@ -269,7 +281,8 @@ public final class Coordinator {
 
   private Publisher newPublisher() {
     return new Publisher(args.required("publish-bootstrap"), args.string("publish-topic", "bench"),
-        publishChannels(), args.integer("publish-size", 100), publishRate(), args.integer("linger-ms", 0));
+        publishChannels(), args.integer("publish-size", 100), publishRate(), args.integer("linger-ms", 0),
+        args.flag("publish-spread"));
   }
 
   /** {@code --publish-rate}: records per second, infinite for {@code max} (closed-loop), 0 when not publishing. */
@@ -329,6 +342,7 @@ public final class Coordinator {
     }
     s.put("recordBytes", r.size());
     s.put("channels", publishChannels());
+    s.put("spreadOverPartitions", args.flag("publish-spread"));
     s.put("warmupSeconds", args.decimal("warmup-seconds", 0));
     s.put("expectedDeliveries", expectedDeliveries(r.records(), publishChannels()));
     return s;
@@ -395,13 +409,22 @@ public final class Coordinator {
 
   /** Write system calls of the server processes so far, or -1 when one of them does not say. */
   private long serverWriteCalls() {
+    return sumOverServers(Machine::writeCalls);
+  }
+
+  /** Bytes the server processes have written so far, or -1 when one of them does not say. */
+  private long serverWrittenBytes() {
+    return sumOverServers(Machine::writtenBytes);
+  }
+
+  private long sumOverServers(java.util.function.LongUnaryOperator counter) {
     long sum = 0;
     for (long pid : serverPids) {
-      long calls = Machine.writeCalls(pid);
-      if (calls < 0) {
+      long value = counter.applyAsLong(pid);
+      if (value < 0) {
         return -1;
       }
-      sum += calls;
+      sum += value;
     }
     return sum;
   }

@@ -12,6 +12,8 @@ import java.util.Arrays;
  *
  * <p>A gap is an offset that jumps by more than one. That is exact when each channel has its partitions
  * to itself (as in every benchmark here); when several channels share a partition it is an upper bound.
+ * A channel spread over partitions has spread positions; the checker reads the record's own partition and
+ * offset out of them ({@link SpreadRecord}) and checks each partition the same way.
  */
 public final class DeliveryChecker {
   private static final byte[] MESSAGE = ascii("{\"type\":\"message\"");
@@ -115,7 +117,14 @@ public final class DeliveryChecker {
     }
     int lastColon = lastIndexOf(b, positionStart, positionEnd, (byte) ':');
     if (lastColon < 0) {
-      tally.unparsed++;
+      SpreadRecord record = SpreadRecord.of(b, positionStart, positionEnd);
+      if (record == null) {
+        tally.unparsed++;
+        return true;
+      }
+      rememberPosition(channel, b, positionStart, positionEnd);
+      entry(record.partitionHash() * 31 + channel, record.offset());
+      knownPrefixLength = 0; // a spread position differs from the previous one from its first byte on
       return true;
     }
     long offset = parseLong(b, lastColon + 1, positionEnd);

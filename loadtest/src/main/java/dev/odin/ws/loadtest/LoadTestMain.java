@@ -60,8 +60,10 @@ public final class LoadTestMain {
                    --publish-window=1000 records sent and not yet delivered to every subscriber)
                    --publish-seconds=10 --publish-channels=a --linger-ms=0  --warmup-seconds=S (published,
                    then forgotten)  --hold-seconds=S  --drain-max-s=15
+                   --publish-spread=true (each channel's records go round-robin over every partition of its
+                   topic: a channel fed from several partitions, checked partition by partition)
                    --resume=true (a connection the server closes reconnects and resumes with since;
-                   order and gaps are checked across both connections)
+                   order and gaps are checked across both connections, in every partition)
                    --worker-java-opts="..." (default: -Xmx1g, no Netty checks)  --out=F
           publish  records to Kafka at a fixed rate and size
                    --bootstrap=HOST:PORT --topic=T --channels=a,b --rate=R --size=100 --seconds=10

@@ -64,10 +64,19 @@ final class Machine {
    * {@code /proc/<pid>/io}, readable for our own user's processes), or -1 when unknown.
    */
   static long writeCalls(long pid) {
+    return ioCounter(pid, "syscw:");
+  }
+
+  /** Bytes the process has passed to write system calls so far ({@code wchar}), sockets included, or -1. */
+  static long writtenBytes(long pid) {
+    return ioCounter(pid, "wchar:");
+  }
+
+  private static long ioCounter(long pid, String name) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/io"))) {
-        if (line.startsWith("syscw:")) {
-          return Long.parseLong(line.substring("syscw:".length()).trim());
+        if (line.startsWith(name)) {
+          return Long.parseLong(line.substring(name.length()).trim());
         }
       }
     } catch (IOException | RuntimeException e) {

@@ -20,6 +20,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * topic, so its offsets have no holes and the clients' gap check is exact. The value is a JSON string of exactly {@code size} bytes, so
  * the shard embeds it as it is. The Kafka timestamp is the send time: latency is measured from it.
  *
+ * <p>With {@code spread}, a channel's records go round-robin over every partition of its topic (the partition set
+ * explicitly, as a producer with its own partitioner does), so the channel is fed from all of them: with a
+ * {@code {topic}} template, or keyed records that the shard then sees on several partitions.
+ *
  * <p>Paced at a fixed rate ({@link #run}), or closed-loop ({@link #runWindowed}): as fast as the records are
  * delivered, keeping at most a window of records sent but not yet delivered to every subscriber.
  */
@@ -30,12 +34,19 @@ final class Publisher implements AutoCloseable {
   private final KafkaProducer<byte[], byte[]> producer;
   private final String[] topics;
   private final byte[][] keys;
+  /** Per channel, the partition count of its topic when spread, else null (Kafka's partitioner picks by key). */
+  private final int[] partitions;
+  private final long[] sentPerChannel;
   private final byte[] value;
   private final double rate;
   final AtomicLong sent = new AtomicLong();
   final AtomicLong errors = new AtomicLong();
 
   Publisher(String bootstrap, String topic, List<String> channels, int size, double rate, int lingerMs) {
+    this(bootstrap, topic, channels, size, rate, lingerMs, false);
+  }
+
+  Publisher(String bootstrap, String topic, List<String> channels, int size, double rate, int lingerMs, boolean spread) {
     if (channels.isEmpty()) {
       throw new IllegalArgumentException("the publisher needs at least one channel");
     }
@@ -56,6 +67,9 @@ final class Publisher implements AutoCloseable {
     for (String t : new LinkedHashSet<>(List.of(topics))) {
       producer.partitionsFor(t); // metadata first, so the first records are not sent late in a burst
     }
+    this.partitions = spread ? java.util.Arrays.stream(topics).mapToInt(t -> producer.partitionsFor(t).size()).toArray()
+        : null;
+    this.sentPerChannel = new long[keys.length];
   }
 
   /** A JSON string literal of exactly {@code size} bytes (at least 2). */
@@ -85,7 +99,8 @@ final class Publisher implements AutoCloseable {
   /** The {@code i}-th record of a run, round-robin over the channels. */
   private void send(long i) {
     int c = (int) (i % keys.length);
-    producer.send(new ProducerRecord<>(topics[c], keys[c], value), (md, e) -> {
+    Integer partition = partitions == null ? null : (int) (sentPerChannel[c]++ % partitions[c]);
+    producer.send(new ProducerRecord<>(topics[c], partition, keys[c], value), (md, e) -> {
       if (e != null) {
         errors.incrementAndGet();
       }

@@ -16,8 +16,13 @@ class DeliveryCheckerTest {
   private void feed(String channel, int partition, long offset, long tsMillis, long nowMicros) {
     String json = "{\"type\":\"message\",\"channel\":\"" + channel + "\",\"position\":\"" + TOPIC + ":" + partition
         + ":" + offset + "\",\"ts\":" + tsMillis + ",\"data\":{\"ts\":1,\"position\":\"x\"}}";
-    ByteBuf buf = Unpooled.wrappedBuffer(("junk" + json).getBytes(StandardCharsets.UTF_8));
-    checker.onText(buf, 4, buf.readableBytes() - 4, nowMicros);
+    feedJson(checker, "junk" + json, 4, nowMicros);
+  }
+
+  /** Hands {@code text} from {@code start} on to {@code to}, as a frame's payload inside a larger read. */
+  private static void feedJson(DeliveryChecker to, String text, int start, long nowMicros) {
+    ByteBuf buf = Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8));
+    to.onText(buf, start, buf.readableBytes() - start, nowMicros);
     buf.release();
   }
 
@@ -130,5 +135,57 @@ class DeliveryCheckerTest {
     assertThat(resuming.lastPosition(1)).isNull();
     assertThat(stats.tally.messages).isEqualTo(5);
     assertThat(stats.tally.gaps).isZero();
+  }
+
+  /** The spread position the shard writes for a record of channel a on {@code ownPartition}. */
+  private static String spreadPosition(int ownPartition, long... next) {
+    return new dev.odin.ws.shard.kafka.SpreadPosition.Writer().write("a".getBytes(StandardCharsets.UTF_8),
+        new org.apache.kafka.common.Uuid[] {org.apache.kafka.common.Uuid.fromString(TOPIC)}, new long[][] {next}, 0,
+        ownPartition);
+  }
+
+  private static String frameOfA(String position) {
+    return "{\"type\":\"message\",\"channel\":\"a\",\"position\":\"" + position + "\",\"ts\":1000,\"data\":1}";
+  }
+
+  /** A frame of channel a with a spread position, as the shard writes it. */
+  private void feedSpread(int ownPartition, long... next) {
+    feedJson(checker, frameOfA(spreadPosition(ownPartition, next)), 0, 1_000_000);
+  }
+
+  @Test
+  void checksEachPartitionOfASpreadPositionOnItsOwnAndCarriesOnFromASinglePartitionPosition() {
+    feed("a", 1, 4, 1_000, 1_000_000); // before the channel was seen spread: partition 1, offset 4
+    feedSpread(1, 7, 6, 0);            // partition 1, offset 5
+    feedSpread(0, 7, 6, 0);            // partition 0, offset 6: its first record seen here
+    feedSpread(2, 7, 6, 1);            // partition 2, offset 0
+    feedSpread(1, 7, 7, 1);            // partition 1, offset 6
+    assertThat(stats.tally.messages).isEqualTo(5);
+    assertThat(stats.tally.unparsed).isZero();
+    assertThat(stats.tally.gaps + stats.tally.duplicates + stats.tally.outOfOrder).isZero();
+
+    feedSpread(1, 7, 9, 1);            // partition 1, offset 8: offset 7 is missing
+    feedSpread(0, 7, 9, 1);            // partition 0, offset 6 again
+    feedSpread(2, 7, 9, 1);            // partition 2, offset 0 again
+    assertThat(stats.tally.gaps).isEqualTo(1);
+    assertThat(stats.tally.gapRecords).isEqualTo(1);
+    assertThat(stats.tally.duplicates).isEqualTo(2);
+  }
+
+  @Test
+  void aSpreadPositionContinuesTheSequenceOfTheSinglePartitionPositionsOfItsPartition() {
+    feed("a", 1, 4, 1_000, 1_000_000);
+    feedSpread(1, 0, 5, 0); // partition 1, offset 4 again: the same record
+    feedSpread(1, 0, 7, 0); // offset 6: offset 5 is missing
+    assertThat(stats.tally.duplicates).isEqualTo(1);
+    assertThat(stats.tally.gaps).isEqualTo(1);
+  }
+
+  @Test
+  void remembersASpreadPositionWholeForAResume() {
+    DeliveryChecker resuming = new DeliveryChecker(new byte[][] {"a".getBytes(StandardCharsets.UTF_8)}, stats, true);
+    String position = spreadPosition(1, 3, 9);
+    feedJson(resuming, frameOfA(position), 0, 1_000_000);
+    assertThat(resuming.lastPosition(0)).isEqualTo(position);
   }
 }

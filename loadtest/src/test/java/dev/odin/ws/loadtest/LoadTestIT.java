@@ -34,11 +34,14 @@ class LoadTestIT {
   @BeforeAll
   static void start() {
     kafka = EmbeddedKafkaBroker.start();
-    // One topic per channel: each channel's offsets are then contiguous and a gap means a lost record.
+    // One topic per channel: each channel's offsets are then contiguous and a gap means a lost record. Gamma and
+    // delta are fed from all six partitions of theirs: gamma by its {topic} template, delta by keys the publisher
+    // puts on every partition.
     kafka.createTopics(1, "alpha", "beta");
+    kafka.createTopics(6, "gamma", "delta");
     shard = ShardServer.start(ShardServerConfig.fromEnvironment(Map.of(
         "ODIN_WS_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-        "ODIN_WS_KAFKA_TOPICS", "alpha,beta",
+        "ODIN_WS_KAFKA_TOPICS", "alpha,beta,gamma={topic},delta",
         "ODIN_WS_SHARD_INDEX", "0",
         "ODIN_WS_BIND_ADDRESS", "127.0.0.1",
         "ODIN_WS_PORT", "0",
@@ -147,43 +150,79 @@ class LoadTestIT {
   @Test
   void connectionsClosedWith1012ResumeWithSinceAndLoseNothing(@TempDir Path dir) throws Exception {
     Path out = dir.resolve("summary.json");
-    String[] argv = againstShardAndKafka(out,
+    JsonNode json = runShedding(out, 30, // well into the 80 measured records
         "--connections=100",
         "--channels=alpha,beta",
         "--resume=true",
         "--publish-rate=20",
         "--publish-seconds=4",
         "--warmup-seconds=0.5");
-    java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
-    double consumedBefore = consumed(client);
-    java.util.concurrent.CompletableFuture<Map<String, Object>> run = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+    assertThat(json.path("failures").path("resumed_after_close_1012").asLong()).isEqualTo(50);
+    assertThat(json.path("gaps").asLong()).as("nothing lost across the resume").isZero();
+    assertThat(json.path("duplicates").asLong()).as("nothing twice across the resume").isZero();
+    assertThat(json.path("outOfOrder").asLong()).isZero();
+    assertThat(json.path("messages").asLong()).isEqualTo(json.path("publisher").path("expectedDeliveries").asLong());
+  }
+
+  @Test
+  void connectionsOfChannelsFedFromSixPartitionsResumeAfter1012WithEveryPartitionCompleteAndNothingTwice(
+      @TempDir Path dir) throws Exception {
+    Path out = dir.resolve("summary.json");
+    JsonNode json = runShedding(out, 90, // well into the 240 measured records
+        "--connections=100",
+        "--channels=gamma,delta",
+        "--resume=true",
+        "--publish-spread=true",
+        "--publish-rate=60",
+        "--publish-seconds=4",
+        "--warmup-seconds=0.5");
+    assertThat(json.path("publisher").path("spreadOverPartitions").asBoolean()).isTrue();
+    try (org.apache.kafka.clients.admin.Admin admin = kafka.admin()) {
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> ends = new java.util.HashMap<>();
+      for (String topic : List.of("gamma", "delta")) {
+        for (int p = 0; p < 6; p++) {
+          ends.put(new org.apache.kafka.common.TopicPartition(topic, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+        }
+      }
+      assertThat(admin.listOffsets(ends).all().get(30, TimeUnit.SECONDS).values())
+          .as("both channels were fed from all six partitions of their topics")
+          .allSatisfy(info -> assertThat(info.offset()).isPositive());
+    }
+    assertThat(json.path("failures").path("resumed_after_close_1012").asLong()).isEqualTo(50);
+    assertThat(json.path("gaps").asLong()).as("nothing lost in any partition across the resume").isZero();
+    assertThat(json.path("duplicates").asLong()).as("nothing twice in any partition across the resume").isZero();
+    assertThat(json.path("outOfOrder").asLong()).isZero();
+    assertThat(json.path("unparsed").asLong()).as("every spread position read").isZero();
+    assertThat(json.path("messages").asLong()).isEqualTo(json.path("publisher").path("expectedDeliveries").asLong());
+  }
+
+  /**
+   * Runs the generator with {@code flags} and, once all 100 connections have both subscriptions and the shard has
+   * consumed {@code consumedBeforeShed} records of the run, sheds half of them (1012, as a rebalance does); returns
+   * the summary written to {@code out}.
+   */
+  private static JsonNode runShedding(Path out, int consumedBeforeShed, String... flags) throws Exception {
+    String[] argv = againstShardAndKafka(out, flags);
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    double consumedBefore = consumed(http);
+    CompletableFuture<Map<String, Object>> run = CompletableFuture.supplyAsync(() -> {
       try {
         return coordinate(argv);
       } catch (Exception e) {
         throw new java.util.concurrent.CompletionException(e);
       }
     });
-    java.net.http.HttpClient http = client;
     java.net.URI stats = java.net.URI.create("http://127.0.0.1:" + shard.managementPort() + "/stats");
-    // Shed half the clients (1012, as a rebalance does) once all 100 are connected and records are flowing.
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(120)).until(() ->
+    Awaitility.await().atMost(Duration.ofSeconds(120)).until(() ->
         http.send(java.net.http.HttpRequest.newBuilder(stats).build(), java.net.http.HttpResponse.BodyHandlers.ofString())
             .body().contains("\"subscriptions\":200"));
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(120)).until(() -> {
-      return consumed(http) >= consumedBefore + 30; // well into the 80 measured records
-    });
+    Awaitility.await().atMost(Duration.ofSeconds(120)).until(() -> consumed(http) >= consumedBefore + consumedBeforeShed);
     java.net.http.HttpResponse<String> shed = http.send(java.net.http.HttpRequest.newBuilder(
             java.net.URI.create("http://127.0.0.1:" + shard.managementPort() + "/shed?count=50"))
         .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
     assertThat(shed.statusCode()).isEqualTo(202);
-    run.get(5, java.util.concurrent.TimeUnit.MINUTES);
-
-    JsonNode json = new ObjectMapper().readTree(Files.readString(out));
-    assertThat(json.path("failures").path("resumed_after_close_1012").asLong()).isEqualTo(50);
-    assertThat(json.path("gaps").asLong()).as("nothing lost across the resume").isZero();
-    assertThat(json.path("duplicates").asLong()).as("nothing twice across the resume").isZero();
-    assertThat(json.path("outOfOrder").asLong()).isZero();
-    assertThat(json.path("messages").asLong()).isEqualTo(json.path("publisher").path("expectedDeliveries").asLong());
+    run.get(5, TimeUnit.MINUTES);
+    return new ObjectMapper().readTree(Files.readString(out));
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.odin.ws.shard;
 import dev.odin.ws.shard.config.ShardServerConfig;
 import dev.odin.ws.shard.fanout.FanOut;
 import dev.odin.ws.shard.kafka.BroadcastConsumer;
+import dev.odin.ws.shard.kafka.ChannelFeeds;
 import dev.odin.ws.shard.kafka.ReplayService;
 import dev.odin.ws.shard.kafka.TopicIds;
 import dev.odin.ws.shard.management.ManagementHandler;
@@ -55,8 +56,9 @@ public final class ShardServer implements AutoCloseable {
     this.metrics = new ShardMetrics(config.cluster(), config.shardIndex());
     this.fanOut = new FanOut(ioGroup, metrics);
     TopicIds topicIds = new TopicIds();
-    this.consumer = new BroadcastConsumer(config, fanOut, topicIds, metrics);
-    this.replay = new ReplayService(config, topicIds, metrics);
+    ChannelFeeds feeds = new ChannelFeeds();
+    this.consumer = new BroadcastConsumer(config, fanOut, topicIds, feeds, metrics);
+    this.replay = new ReplayService(config, topicIds, feeds, metrics);
     this.state = new ShardState(config, consumer);
     this.sessions = new ClientSessions(ioGroup);
     metrics.bindState(state::connections, fanOut::subscriptions, consumer::lag,

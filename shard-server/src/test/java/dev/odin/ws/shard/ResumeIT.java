@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.odin.ws.kafka.EmbeddedKafkaBroker;
+import dev.odin.ws.shard.testing.Resumes;
 import dev.odin.ws.shard.testing.Shards;
 import dev.odin.ws.shard.testing.WsClient;
 import dev.odin.ws.shard.testing.WsClients;
@@ -58,16 +59,6 @@ class ResumeIT {
     return seqs;
   }
 
-  private static String lastPosition(WsClient client) {
-    List<JsonNode> messages = client.messages("message");
-    return messages.get(messages.size() - 1).path("position").asText();
-  }
-
-  private static JsonNode resume(WsClient client, String channel, String position) {
-    client.send("{\"type\":\"subscribe\",\"channels\":[\"" + channel + "\"],\"since\":{\"" + channel + "\":\"" + position + "\"}}");
-    return client.awaitReply("subscribed", WAIT);
-  }
-
   private static List<Integer> range(int from, int to) {
     List<Integer> r = new ArrayList<>();
     for (int i = from; i < to; i++) {
@@ -93,7 +84,7 @@ class ResumeIT {
       }
       producer.flush();
       Awaitility.await().atMost(WAIT).until(() -> first.messages("message").size() == 10);
-      String position = lastPosition(first);
+      String position = Resumes.lastPosition(first);
       first.close();
 
       for (int i = 10; i < 60; i++) { // missed while away; other channels interleave in the partition
@@ -111,7 +102,7 @@ class ResumeIT {
       });
       live.start();
       WsClient second = clients.connect(WsClients.uri(b.wsPort()));
-      JsonNode reply = resume(second, "BTC", position);
+      JsonNode reply = Resumes.resume(second, "BTC", position);
       assertThat(reply.path("recovered").path("BTC").asBoolean()).isTrue();
       Awaitility.await().atMost(WAIT).until(() -> second.messages("message").size() > 120);
       publishing.set(false);
@@ -174,14 +165,7 @@ class ResumeIT {
       for (int i = 0; i < clientCount; i++) {
         WsClient original = originals.get(i);
         ShardServer target = i % 2 == 0 ? other1 : other2;
-        resuming.add(original.closeCode().thenCompose(code -> {
-          assertThat(code).isEqualTo(1012);
-          return clients.connectWithRetries(WsClients.uri(target.wsPort()), 5);
-        }).thenApply(again -> {
-          again.sendAsync("{\"type\":\"subscribe\",\"channels\":[\"storm\"],\"since\":{\"storm\":\""
-              + lastPosition(original) + "\"}}");
-          return again;
-        }));
+        resuming.add(Resumes.reconnectWhenClosed(clients, original, 1012, WsClients.uri(target.wsPort()), "storm"));
       }
       List<WsClient> resumed = new ArrayList<>();
       for (java.util.concurrent.CompletableFuture<WsClient> f : resuming) {
@@ -224,14 +208,14 @@ class ResumeIT {
       admin.deleteRecords(Map.of(new TopicPartition("gone", 0), RecordsToDelete.beforeOffset(4))).all().get(30, TimeUnit.SECONDS);
 
       WsClient late = clients.connect(WsClients.uri(shard.wsPort()));
-      JsonNode reply = resume(late, "x", early);
+      JsonNode reply = Resumes.resume(late, "x", early);
       assertThat(reply.path("recovered").path("x").asBoolean(true)).as("records deleted by retention").isFalse();
       Shards.sendAndWait(producer, new ProducerRecord<>("gone", "x", "{\"seq\":5}"));
       late.awaitMessage(m -> m.path("data").path("seq").asInt() == 5, WAIT);
 
       String foreign = "AAAAAAAAAAAAAAAAAAAAAA:0:1";
       WsClient stranger = clients.connect(WsClients.uri(shard.wsPort()));
-      assertThat(resume(stranger, "x", foreign).path("recovered").path("x").asBoolean(true))
+      assertThat(Resumes.resume(stranger, "x", foreign).path("recovered").path("x").asBoolean(true))
           .as("a topic id that is not the topic's current id").isFalse();
       assertThat(Shards.metric(shard, "ws_recovery_requests_total", "outcome=\"beyond_retention\"")).isEqualTo(1.0);
 
@@ -243,7 +227,7 @@ class ResumeIT {
         long fifthTs = late.awaitMessage(m -> m.path("data").path("seq").asInt() == 5, WAIT).path("ts").asLong();
         Awaitility.await().atMost(WAIT).until(() -> System.currentTimeMillis() - fifthTs > 1_100);
         WsClient aged = clients.connect(WsClients.uri(strict.wsPort()));
-        assertThat(resume(aged, "x", fourth).path("recovered").path("x").asBoolean(true))
+        assertThat(Resumes.resume(aged, "x", fourth).path("recovered").path("x").asBoolean(true))
             .as("the first missed record is older than the replay age bound").isFalse();
         assertThat(Shards.metric(strict, "ws_recovery_requests_total", "outcome=\"too_old\"")).isEqualTo(1.0);
       }
@@ -261,7 +245,7 @@ class ResumeIT {
       }
       org.apache.kafka.common.Uuid oldId = admin.describeTopics(List.of("reborn")).allTopicNames()
           .get(30, TimeUnit.SECONDS).get("reborn").topicId();
-      stale = new dev.odin.ws.shard.kafka.Position(oldId, 0, 1).encode();
+      stale = new dev.odin.ws.shard.kafka.PartitionPosition(oldId, 0, 1).encode();
       admin.deleteTopics(List.of("reborn")).all().get(30, TimeUnit.SECONDS);
       Awaitility.await().atMost(WAIT).ignoreExceptions().until(() -> {
         kafka.createTopics(1, "reborn");
@@ -276,7 +260,7 @@ class ResumeIT {
         WsClients clients = new WsClients()) {
       Shards.awaitReady(shard);
       WsClient client = clients.connect(WsClients.uri(shard.wsPort()));
-      assertThat(resume(client, "r", stale).path("recovered").path("r").asBoolean(true))
+      assertThat(Resumes.resume(client, "r", stale).path("recovered").path("r").asBoolean(true))
           .as("offset 1 exists again, but in a different topic: not a resume").isFalse();
       assertThat(client.messages("message")).as("nothing of the new topic is passed off as missed").isEmpty();
       assertThat(Shards.metric(shard, "ws_recovery_requests_total", "outcome=\"topic_changed\"")).isEqualTo(1.0);
@@ -321,7 +305,7 @@ class ResumeIT {
       List<WsClient> resumed = new ArrayList<>();
       for (WsClient original : originals) {
         WsClient again = clients.connect(WsClients.uri(survivor.wsPort()));
-        assertThat(resume(again, "c", lastPosition(original)).path("recovered").path("c").asBoolean()).isTrue();
+        assertThat(Resumes.resume(again, "c", Resumes.lastPosition(original)).path("recovered").path("c").asBoolean()).isTrue();
         resumed.add(again);
       }
       for (int i = 0; i < originals.size(); i++) {

@@ -16,7 +16,7 @@ import java.util.Map;
  *     the {@code kubernetes} Service), paths under a volume's mountPath already rewritten to the pod's directories
  * @param mounts each volumeMount's mountPath mapped to the directory that stands in for it
  * @param args the container's {@code command} followed by its {@code args}, {@code $(VAR)} expanded as the kubelet
- *     does; empty when the pod leaves both to the image
+ *     does and paths under a mountPath rewritten; empty when the pod leaves both to the image
  * @param workDir a directory of the container's own, its working directory
  */
 public record ContainerContext(Pod pod, Container container, String podIp, Map<String, String> env,

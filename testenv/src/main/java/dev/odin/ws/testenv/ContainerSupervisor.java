@@ -97,7 +97,7 @@ final class ContainerSupervisor {
     }
   }
 
-  /** The pod is going: SIGTERM now, SIGKILL at {@code killAt}; no more restarts. */
+  /** The pod is going: SIGTERM now, SIGKILL at {@code deadline} (an earlier one wins); no more restarts. */
   void terminate(Instant now, Instant deadline) {
     terminating = true;
     if (process != null) {

@@ -5,18 +5,15 @@ import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.stream.Stream;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +28,10 @@ final class PodWorker implements Runnable {
   /** After SIGKILL a process is gone at once; this bounds the wait should it not be. */
   private static final Duration AFTER_KILL = Duration.ofSeconds(10);
 
+  private static final AtomicLong CREATED = new AtomicLong();
+
+  /** Which worker came later, of two for pods of the same name. */
+  final long sequence = CREATED.incrementAndGet();
   private final PodWorkerContext context;
   private final String key;
   private final String label;
@@ -44,6 +45,7 @@ final class PodWorker implements Runnable {
   private volatile boolean closing;
   private volatile boolean finished;
   private volatile String podIp;
+  private volatile boolean addressReleased;
   private Map<String, Path> volumeDirs;
   private String setupError;
 
@@ -90,7 +92,7 @@ final class PodWorker implements Runnable {
 
   /** The pod's address while it runs; empty before it has one and once the pod is gone. */
   Optional<String> podIp() {
-    return finished ? Optional.empty() : Optional.ofNullable(podIp);
+    return addressReleased ? Optional.empty() : Optional.ofNullable(podIp);
   }
 
   Optional<ProcessHandle> process(String container) {
@@ -122,22 +124,24 @@ final class PodWorker implements Runnable {
       LOG.error("{}: pod worker failed; its processes are killed", key, e);
       containers.forEach(ContainerSupervisor::killNow);
     } finally {
-      if (podIp != null) {
-        context.network().release(podIp);
-      }
-      deleteRecursively(podDir.resolve("volumes"));
+      releaseAddress();
+      KubeControlPlane.deleteRecursively(podDir.resolve("volumes"));
       finished = true;
     }
   }
 
   private void prepare(Pod pod) {
     try {
+      if (!Optional.ofNullable(pod.getSpec().getInitContainers()).orElse(List.of()).isEmpty()) {
+        throw new PodSetupException("the process kubelet does not run init containers");
+      }
       if (podIp == null) {
         List<Integer> ports = pod.getSpec().getContainers().stream()
             .flatMap(c -> Optional.ofNullable(c.getPorts()).orElse(List.of()).stream())
             .map(ContainerPort::getContainerPort).filter(Objects::nonNull).toList();
         podIp = context.network().allocate(ports).orElseThrow(() -> new PodSetupException(
-            "no free pod address left in " + context.network() + " for ports " + ports));
+            "no address of " + context.network() + " is free with ports " + ports + " (a process listening on "
+                + "all addresses, 0.0.0.0, takes a port on every one)"));
       }
       volumeDirs = context.volumes().materialise(pod, podIp, podDir.resolve("volumes"));
       setupError = null;
@@ -151,7 +155,10 @@ final class PodWorker implements Runnable {
 
   private ContainerProcess launch(Pod pod, Container container) {
     Map<String, Path> mounts = PodVolumes.mounts(container, volumeDirs);
-    Map<String, String> env = context.environment().resolve(pod, container, podIp, mounts);
+    Path workDir = podDir.resolve("containers").resolve(container.getName());
+    Map<String, String> env = new LinkedHashMap<>(context.environment().resolve(pod, container, podIp, mounts));
+    // An image brings its own HOME; the test user's would hand the process that user's ~/.kube/config.
+    env.putIfAbsent("HOME", workDir.toString());
     String repository = PodWorkerContext.repository(container.getImage());
     ContainerRuntime runtime = context.runtimes().get(repository);
     if (runtime == null) {
@@ -159,9 +166,14 @@ final class PodWorker implements Runnable {
           key, container.getImage(), container.getName());
       return null;
     }
-    Path workDir = podDir.resolve("containers").resolve(container.getName());
-    ContainerLaunch launch = runtime.launch(new ContainerContext(pod, container, podIp, env, mounts,
-        PodEnvironment.args(container, env), workDir));
+    if (container.getLifecycle() != null) {
+      LOG.warn("{}: container {} has lifecycle hooks; the process kubelet does not run them", key,
+          container.getName());
+    }
+    List<String> args = PodEnvironment.args(container, env).stream()
+        .map(arg -> PodEnvironment.rewritePaths(arg, mounts)).toList();
+    ContainerLaunch launch = runtime.launch(new ContainerContext(pod, container, podIp, env, mounts, args,
+        workDir));
     Map<String, String> fullEnv = new LinkedHashMap<>(env);
     fullEnv.putAll(launch.extraEnv());
     LOG.info("{}: starting container {} at {}; its command and output in {}", key, container.getName(), podIp,
@@ -173,13 +185,13 @@ final class PodWorker implements Runnable {
   // final status and, for a deleted pod, its removal with grace 0.
   private void stopContainers() {
     Instant now = Instant.now();
-    Instant deadline = now.plus(closing ? context.closeGrace() : grace(latest));
+    Duration graceNow = currentGrace();
+    Instant deadline = now.plus(graceNow);
     containers.forEach(c -> c.terminate(now, deadline));
-    Duration graceNow = grace(latest);
     while (!containers.stream().allMatch(ContainerSupervisor::done)
         && Instant.now().isBefore(deadline.plus(AFTER_KILL))) {
       Instant tick = Instant.now();
-      Duration shorter = grace(latest);
+      Duration shorter = currentGrace();
       if (removed || shorter.compareTo(graceNow) < 0) {
         Instant earlier = removed ? tick : tick.plus(shorter);
         graceNow = shorter;
@@ -191,6 +203,7 @@ final class PodWorker implements Runnable {
       }
       pause();
     }
+    releaseAddress(); // as a kubelet tears the pod's sandbox down before the pod object goes
     if (removed || closing) {
       return;
     }
@@ -202,6 +215,19 @@ final class PodWorker implements Runnable {
     } catch (KubernetesClientException e) {
       LOG.warn("{}: cannot remove the pod: {}", key, e.getMessage());
     }
+  }
+
+  private void releaseAddress() {
+    if (podIp != null && !addressReleased) {
+      addressReleased = true;
+      context.network().release(podIp);
+    }
+  }
+
+  // A second delete may shorten the grace period; the kubelet closing cuts it to its close grace.
+  private Duration currentGrace() {
+    Duration grace = grace(latest);
+    return closing && context.closeGrace().compareTo(grace) < 0 ? context.closeGrace() : grace;
   }
 
   private static Duration grace(Pod pod) {
@@ -237,17 +263,6 @@ final class PodWorker implements Runnable {
         Thread.currentThread().interrupt();
         closing = true;
       }
-    }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      LOG.warn("cannot remove {}: {}", dir, e.toString());
     }
   }
 }

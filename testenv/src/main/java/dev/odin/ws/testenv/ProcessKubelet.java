@@ -133,7 +133,11 @@ public final class ProcessKubelet implements AutoCloseable {
     informers.forEach(SharedIndexInformer::close);
     workers.values().forEach(PodWorker::close);
     long deadline = System.nanoTime() + context.closeGrace().plusSeconds(20).toNanos();
-    for (Thread thread : threads) {
+    List<Thread> started;
+    synchronized (this) {
+      started = List.copyOf(threads);
+    }
+    for (Thread thread : started) {
       try {
         thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
       } catch (InterruptedException e) {
@@ -193,9 +197,9 @@ public final class ProcessKubelet implements AutoCloseable {
 
   private Optional<PodWorker> worker(String namespace, String name) {
     String key = namespace + "/" + name;
-    List<PodWorker> matching = workers.values().stream().filter(w -> w.key().equals(key)).toList();
-    return matching.stream().filter(w -> !w.finished()).findFirst()
-        .or(() -> matching.isEmpty() ? Optional.empty() : Optional.of(matching.get(matching.size() - 1)));
+    // The newest worker for that name: the pod running now, or else the last one that ran (for its log).
+    return workers.values().stream().filter(w -> w.key().equals(key))
+        .max(java.util.Comparator.comparingLong(w -> w.sequence));
   }
 
   private static Map<String, Quantity> capacity() {

@@ -38,10 +38,16 @@ final class PodProcesses {
         .start();
   }
 
-  /** The container: port {@code http}, readiness on /readyz and liveness on /healthz by that name, every second. */
+  /**
+   * The container: port {@code http}; by that name, every second, readiness on /readyz and liveness on /healthz,
+   * after a startup probe on /healthz that gives the JVM two minutes to come up (a JVM on a loaded machine takes
+   * seconds; a liveness probe alone would kill it first, as it would on a real node).
+   */
   static ContainerBuilder container() {
     return new ContainerBuilder().withName("app").withImage(IMAGE)
         .addNewPort().withName("http").withContainerPort(PORT).endPort()
+        .withStartupProbe(new ProbeBuilder().withNewHttpGet().withPath("/healthz").withNewPort("http").endHttpGet()
+            .withPeriodSeconds(1).withFailureThreshold(120).build())
         .withReadinessProbe(new ProbeBuilder().withNewHttpGet().withPath("/readyz").withNewPort("http").endHttpGet()
             .withPeriodSeconds(1).withFailureThreshold(1).build())
         .withLivenessProbe(new ProbeBuilder().withNewHttpGet().withPath("/healthz").withNewPort("http").endHttpGet()

@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
-import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -24,7 +23,6 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,8 +31,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * What the controllers and the pods' own code see of pods run by the process kubelet on a routed pod network
  * (10.244.0.0/24 made local on lo, so that EndpointSlices accept the addresses): a Ready Node with a renewed
- * Lease, EndpointSlices that follow readiness, a StatefulSet scaled down highest pod first, images without a runtime
- * reported Ready, a ServiceAccount token with exactly its account's rights, and a clear wait for a missing ConfigMap.
+ * Lease, EndpointSlices that follow readiness, images without a runtime reported Ready, a ServiceAccount token with
+ * exactly its account's rights, and a clear wait for a missing ConfigMap.
  */
 @ExtendWith(ControlPlaneExtension.class)
 class ProcessKubeletWorkloadIT {
@@ -75,15 +73,17 @@ class ProcessKubeletWorkloadIT {
     admin.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName("web")
         .addToLabels("app", "web").endMetadata().withNewSpec().addToContainers(PodProcesses.plainContainer())
         .endSpec().build()).create();
-    kubelet.awaitReady(ns, "web", TIMEOUT);
+    Pod ready = kubelet.awaitReady(ns, "web", TIMEOUT);
     String ip = kubelet.podIp(ns, "web").orElseThrow();
     await("the EndpointSlice serves the pod").atMost(TIMEOUT).until(() -> endpoint(ip)
         .map(e -> Boolean.TRUE.equals(e.getConditions().getReady())).orElse(false));
 
     get(ip, "/set?ready=false");
 
-    await("the pod unready").atMost(TIMEOUT).until(() -> "False".equals(
-        condition(admin.pods().inNamespace(ns).withName("web").get(), "Ready")));
+    Pod unready = await("the pod unready").atMost(TIMEOUT).until(
+        () -> admin.pods().inNamespace(ns).withName("web").get(), p -> "False".equals(condition(p, "Ready")));
+    assertEquals(transition(ready, "Initialized"), transition(unready, "Initialized"),
+        "a condition that did not flip keeps its lastTransitionTime");
     await("the EndpointSlice no longer serves it").atMost(TIMEOUT).until(() -> endpoint(ip)
         .map(e -> Boolean.FALSE.equals(e.getConditions().getReady())).orElse(true));
     assertTrue(kubelet.process(ns, "web", "app").orElseThrow().isAlive(), "unready is not restarted");
@@ -91,40 +91,6 @@ class ProcessKubeletWorkloadIT {
     get(ip, "/set?ready=true");
     await("served again").atMost(TIMEOUT).until(() -> endpoint(ip)
         .map(e -> Boolean.TRUE.equals(e.getConditions().getReady())).orElse(false));
-  }
-
-  @Test
-  void aStatefulSetScaledFromThreeToOneStopsItsHighestPodFirstAndItsAddressesAreReused() {
-    admin.apps().statefulSets().inNamespace(ns).resource(new StatefulSetBuilder().withNewMetadata().withName("db")
-        .endMetadata().withNewSpec().withReplicas(3).withServiceName("db")
-        .withNewSelector().addToMatchLabels("app", "db").endSelector()
-        .withNewTemplate().withNewMetadata().addToLabels("app", "db").endMetadata()
-        // Each pod takes its 2 s grace period to stop, so the order of the stops cannot blur.
-        .withNewSpec().withTerminationGracePeriodSeconds(2L).addToContainers(PodProcesses.container()
-            .addNewEnv().withName("IGNORE_SIGTERM").withValue("true").endEnv().build()).endSpec()
-        .endTemplate().endSpec().build()).create();
-    for (String pod : List.of("db-0", "db-1", "db-2")) {
-      kubelet.awaitReady(ns, pod, TIMEOUT);
-    }
-    String ip1 = kubelet.podIp(ns, "db-1").orElseThrow();
-    String ip2 = kubelet.podIp(ns, "db-2").orElseThrow();
-    ProcessHandle db1 = kubelet.process(ns, "db-1", "app").orElseThrow();
-    ProcessHandle db2 = kubelet.process(ns, "db-2", "app").orElseThrow();
-
-    plane.kubectl("-n", ns, "scale", "statefulset/db", "--replicas=1").orFail();
-
-    await("db-2 stopped").atMost(TIMEOUT).until(() -> !db2.isAlive());
-    assertTrue(db1.isAlive(), "db-1 still runs while db-2 stops");
-    await("db-1 stopped after it").atMost(TIMEOUT).until(() -> !db1.isAlive());
-    await("both pods removed").atMost(TIMEOUT).until(() -> admin.pods().inNamespace(ns).withLabel("app", "db")
-        .list().getItems().size() == 1);
-    assertTrue(kubelet.process(ns, "db-0", "app").orElseThrow().isAlive(), "db-0 untouched");
-
-    plane.kubectl("-n", ns, "scale", "statefulset/db", "--replicas=3").orFail();
-    kubelet.awaitReady(ns, "db-1", TIMEOUT);
-    kubelet.awaitReady(ns, "db-2", TIMEOUT);
-    assertEquals(Set.of(ip1, ip2), Set.of(kubelet.podIp(ns, "db-1").orElseThrow(),
-        kubelet.podIp(ns, "db-2").orElseThrow()), "the freed addresses are handed out again");
   }
 
   @Test
@@ -188,6 +154,26 @@ class ProcessKubeletWorkloadIT {
 
     kubelet.awaitReady(ns, "early", TIMEOUT);
     assertTrue(get(kubelet.podIp(ns, "early").orElseThrow(), "/env").contains("SETTING=now+there"));
+  }
+
+  @Test
+  void aPodWithInitContainersWaitsAndSaysTheProcessKubeletDoesNotRunThem() {
+    admin.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName("with-init").endMetadata()
+        .withNewSpec().addNewInitContainer().withName("migrate").withImage(PodProcesses.IMAGE).endInitContainer()
+        .addToContainers(PodProcesses.plainContainer()).endSpec().build()).create();
+    Pod waiting = await("the container waiting").atMost(TIMEOUT).until(
+        () -> admin.pods().inNamespace(ns).withName("with-init").get(),
+        p -> p.getStatus().getContainerStatuses() != null && !p.getStatus().getContainerStatuses().isEmpty()
+            && containerStatus(p).getState().getWaiting() != null
+            && containerStatus(p).getState().getWaiting().getMessage() != null);
+    assertEquals("the process kubelet does not run init containers",
+        containerStatus(waiting).getState().getWaiting().getMessage());
+    assertEquals("Pending", waiting.getStatus().getPhase());
+  }
+
+  private static String transition(Pod pod, String condition) {
+    return pod.getStatus().getConditions().stream().filter(c -> condition.equals(c.getType())).findFirst()
+        .orElseThrow().getLastTransitionTime();
   }
 
   private static Optional<Endpoint> endpoint(String ip) {

@@ -27,8 +27,8 @@ public record TopicRoute(String topic, String channelTemplate) {
 
   /** The record's channel, or null when the template needs a key and the record has none. */
   public String channelOf(byte[] key, Headers headers) {
-    Header override = headers.lastHeader(CHANNEL_HEADER);
-    if (override != null && override.value() != null && override.value().length > 0) {
+    Header override = override(headers);
+    if (override != null) {
       return new String(override.value(), StandardCharsets.UTF_8);
     }
     if (DEFAULT_TEMPLATE.equals(channelTemplate)) {
@@ -39,5 +39,20 @@ public record TopicRoute(String topic, String channelTemplate) {
     }
     String channel = channelTemplate.replace("{topic}", topic);
     return usesKey() ? channel.replace("{key}", new String(key, StandardCharsets.UTF_8)) : channel;
+  }
+
+  /**
+   * True when the record's channel comes from the {@code ws-channel} header. Otherwise, with a template using
+   * {@code {key}}, it comes from the key, and the records of such a channel stay in the key's partition (Kafka's
+   * default partitioner, while the topic keeps its partition count); a channel from the header or from a template
+   * without {@code {key}} may come from any partition of the topic.
+   */
+  public boolean namedByHeader(Headers headers) {
+    return override(headers) != null;
+  }
+
+  private static Header override(Headers headers) {
+    Header header = headers.lastHeader(CHANNEL_HEADER);
+    return header != null && header.value() != null && header.value().length > 0 ? header : null;
   }
 }

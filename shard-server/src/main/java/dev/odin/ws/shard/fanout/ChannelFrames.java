@@ -30,6 +30,11 @@ public record ChannelFrames(
     return record == 0 ? frames.readerIndex() : frameEnds[record - 1];
   }
 
+  /** The same records over a new reference to the same bytes, for another owner. */
+  public ChannelFrames retainedDuplicate() {
+    return withFrames(frames.retainedDuplicate());
+  }
+
   /** The same records over another reference to their bytes (each event loop keeps its own). */
   ChannelFrames withFrames(ByteBuf sameBytes) {
     return new ChannelFrames(channel, sameBytes, records, timestamps, partitions, offsets, frameEnds);

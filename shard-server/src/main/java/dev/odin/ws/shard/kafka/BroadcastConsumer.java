@@ -2,14 +2,10 @@ package dev.odin.ws.shard.kafka;
 
 import dev.odin.ws.shard.config.ShardServerConfig;
 import dev.odin.ws.shard.config.TopicRoute;
-import dev.odin.ws.shard.fanout.ChannelFrames;
 import dev.odin.ws.shard.fanout.FanOut;
 import dev.odin.ws.shard.metrics.ShardMetrics;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -20,12 +16,10 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,14 +40,18 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
   static final Duration KAFKA_CLOSE_TIMEOUT = Duration.ofSeconds(5);
   private static final long LAG_CHECK_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final Duration LAG_CHECK_TIMEOUT = Duration.ofSeconds(2);
+  /** For a partition nothing was read from yet; the position is known locally once the consumer has polled. */
+  private static final Duration POSITION_TIMEOUT = Duration.ofSeconds(1);
 
   private final ShardServerConfig config;
   private final FanOut fanOut;
   private final ShardMetrics metrics;
   private final Map<String, TopicRoute> routes;
   private final TopicIds topicIds;
+  private final ChannelFeeds feeds;
+  private final ConsumerProgress progress = new ConsumerProgress();
+  private final BatchEncoder batchEncoder;
   private Admin admin;
-  private final FrameEncoder encoder = new FrameEncoder();
   private final Thread thread;
   private volatile boolean running = true;
   private volatile KafkaConsumer<byte[], byte[]> consumer;
@@ -62,12 +60,15 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
   private volatile boolean brokerReachable;
   private long nextLagCheck;
 
-  public BroadcastConsumer(ShardServerConfig config, FanOut fanOut, TopicIds topicIds, ShardMetrics metrics) {
+  public BroadcastConsumer(ShardServerConfig config, FanOut fanOut, TopicIds topicIds, ChannelFeeds feeds,
+      ShardMetrics metrics) {
     this.config = config;
     this.topicIds = topicIds;
+    this.feeds = feeds;
     this.fanOut = fanOut;
     this.metrics = metrics;
     this.routes = config.topics().stream().collect(Collectors.toMap(TopicRoute::topic, Function.identity()));
+    this.batchEncoder = new BatchEncoder(routes, topicIds, fanOut, feeds, progress, metrics);
     this.thread = new Thread(this::run, "kafka-consumer");
     routes.keySet().forEach(topic -> metrics.declare("consumed", topic));
   }
@@ -107,7 +108,7 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
           ConsumerRecords<byte[], byte[]> records = kafka.poll(POLL_TIMEOUT);
           if (!records.isEmpty()) {
             brokerReachable = true;
-            deliver(records);
+            deliver(kafka, records);
           }
           checkLag(kafka);
         } catch (WakeupException e) {
@@ -170,33 +171,8 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
     }
   }
 
-  private void deliver(ConsumerRecords<byte[], byte[]> records) {
-    Map<String, ChannelFrames.Builder> channels = new LinkedHashMap<>();
-    long now = System.currentTimeMillis();
-    for (TopicPartition partition : records.partitions()) {
-      List<ConsumerRecord<byte[], byte[]>> partitionRecords = records.records(partition);
-      metrics.consumed(partition.topic(), partitionRecords.size());
-      TopicRoute route = routes.get(partition.topic());
-      Uuid topicId = topicIds.idOf(partition.topic());
-      for (ConsumerRecord<byte[], byte[]> record : partitionRecords) {
-        metrics.recordAgeMillis(now - record.timestamp());
-        String channel = route.channelOf(record.key(), record.headers());
-        if (channel == null) {
-          metrics.dropped("no_channel", 1);
-          continue;
-        }
-        if (!fanOut.hasSubscribers(channel)) {
-          continue;
-        }
-        ChannelFrames.Builder builder = channels.computeIfAbsent(channel, ChannelFrames.Builder::new);
-        String position = new Position(topicId, partition.partition(), record.offset()).encode();
-        encoder.appendFrame(builder.frames(), channel, position, record.timestamp(), record.value());
-        builder.added(partition, record.offset(), record.timestamp());
-      }
-    }
-    List<ChannelFrames> batch = new ArrayList<>(channels.size());
-    channels.values().forEach(b -> batch.add(b.build()));
-    fanOut.deliver(batch);
+  private void deliver(KafkaConsumer<byte[], byte[]> kafka, ConsumerRecords<byte[], byte[]> records) {
+    fanOut.deliver(batchEncoder.encode(records, partition -> kafka.position(partition, POSITION_TIMEOUT)));
   }
 
   private void checkLag(KafkaConsumer<byte[], byte[]> kafka) {
@@ -205,6 +181,7 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
       return;
     }
     nextLagCheck = now + LAG_CHECK_INTERVAL_NANOS;
+    feeds.forgetUnless(fanOut::hasSubscribers);
     Collection<TopicPartition> assignment = kafka.assignment();
     if (assignment.isEmpty()) {
       return;
@@ -278,6 +255,7 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      progress.assigned(partitions);
       assignedPartitions = consumer.assignment().size();
       lag = -1;
       refreshTopicIds();

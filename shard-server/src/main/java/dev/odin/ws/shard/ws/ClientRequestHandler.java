@@ -79,10 +79,11 @@ final class ClientRequestHandler {
         if (!channels.contains(entry.getKey())) {
           continue;
         }
-        Position position = entry.getValue().isTextual() ? Position.parse(entry.getValue().textValue()).orElse(null) : null;
+        Position position = entry.getValue().isTextual()
+            ? Position.parse(entry.getKey(), entry.getValue().textValue()).orElse(null) : null;
         if (position == null) {
           session.send(Replies.error(ErrorCode.INVALID_POSITION,
-              "position for \"" + truncate(entry.getKey()) + "\" is not one this server issued", id));
+              "position for \"" + truncate(entry.getKey()) + "\" is not one this cluster issued for that channel", id));
           return;
         }
         positions.put(entry.getKey(), position);

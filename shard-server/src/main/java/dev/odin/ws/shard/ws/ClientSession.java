@@ -429,9 +429,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         ReplayService.Result done = r.replayed;
         r.replayed = null;
         if (done != null) {
-          r.finish(ctx, done.frames(), done.partition(), done.endOffset());
+          r.finish(ctx, done.frames(), done.ends());
         } else {
-          r.finish(ctx, null, null, -1);
+          r.finish(ctx, null, null);
         }
         if (r.done()) {
           recoveries.remove(c);

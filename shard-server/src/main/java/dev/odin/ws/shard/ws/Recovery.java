@@ -5,6 +5,7 @@ import dev.odin.ws.shard.fanout.ChannelFrames;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +14,9 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * The seam between a channel's replay and its live stream, for one resuming subscription. While the
  * replay runs, live frames are held; when it ends, the replay is written, then the held and later
- * live frames minus every record the replay already covered (same partition, offset below the
- * replay's end). Confined to the session's event loop.
+ * live frames minus every record the replay already covered (a partition it read, offset below that
+ * partition's end). Each partition is a seam of its own: the live stream may reach it before or after
+ * the replay's end, and partitions are read to different points. Confined to the session's event loop.
  */
 final class Recovery {
   /** One subscribe request whose reply waits for all of its replays. */
@@ -38,8 +40,11 @@ final class Recovery {
   private final List<Held> held = new ArrayList<>();
   private long heldBytes;
   private boolean holding = true;
-  private TopicPartition partition;
-  private long replayEnd = -1;
+  /**
+   * Per partition the replay read, where it ended; a partition leaves once the live stream has passed its end, as
+   * nothing later in that partition can repeat the replay. Null when no replay was written.
+   */
+  private Map<TopicPartition, Long> replayEnds;
 
   Recovery(PendingReply reply) {
     this.reply = reply;
@@ -61,12 +66,11 @@ final class Recovery {
    * Ends the hold. {@code replayed} (owned by this call) is written first when the replay succeeded;
    * after a failed one the held frames follow directly and the client knows it has a gap.
    */
-  void finish(ChannelHandlerContext ctx, ChannelFrames replayed, TopicPartition partition, long replayEnd) {
+  void finish(ChannelHandlerContext ctx, ChannelFrames replayed, Map<TopicPartition, Long> replayEnds) {
     holding = false;
     if (replayed != null) {
       ctx.write(replayed.frames(), ctx.voidPromise());
-      this.partition = partition;
-      this.replayEnd = replayEnd;
+      this.replayEnds = new HashMap<>(replayEnds);
     }
     for (Held h : held) {
       writeFiltered(ctx, h.frames(), h.buffer());
@@ -78,7 +82,7 @@ final class Recovery {
 
   /** True once no later live frame can duplicate the replay, so the session may forget this seam. */
   boolean done() {
-    return !holding && replayEnd < 0;
+    return !holding && (replayEnds == null || replayEnds.isEmpty());
   }
 
   void discard() {
@@ -91,15 +95,16 @@ final class Recovery {
   }
 
   private void writeFiltered(ChannelHandlerContext ctx, ChannelFrames frames, ByteBuf buffer) {
-    if (replayEnd < 0) {
+    if (replayEnds == null || replayEnds.isEmpty()) {
       ctx.write(buffer.retainedDuplicate(), ctx.voidPromise());
       return;
     }
     int runStart = -1;
     for (int i = 0; i < frames.records(); i++) {
-      boolean covered = frames.partitions()[i].equals(partition) && frames.offsets()[i] < replayEnd;
-      if (!covered && frames.partitions()[i].equals(partition)) {
-        replayEnd = -1; // the live stream has passed the replay: nothing after this can repeat it
+      Long end = replayEnds.get(frames.partitions()[i]);
+      boolean covered = end != null && frames.offsets()[i] < end;
+      if (end != null && !covered) {
+        replayEnds.remove(frames.partitions()[i]); // the live stream has passed the replay in this partition
       }
       if (covered) {
         writeRun(ctx, frames, buffer, runStart, i);

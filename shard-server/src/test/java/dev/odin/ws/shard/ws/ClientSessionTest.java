@@ -44,7 +44,8 @@ class ClientSessionTest {
 
   private EmbeddedChannel session() {
     channel.pipeline().addLast(new ClientSession(new SessionServices(new ShardState(config, CAUGHT_UP), fanOut,
-        new dev.odin.ws.shard.kafka.ReplayService(config, new dev.odin.ws.shard.kafka.TopicIds(), metrics), metrics,
+        new dev.odin.ws.shard.kafka.ReplayService(config, new dev.odin.ws.shard.kafka.TopicIds(),
+            new dev.odin.ws.shard.kafka.ChannelFeeds(), metrics), metrics,
         sessions)));
     channel.pipeline().fireUserEventTriggered(new HandshakeComplete("/ws", new DefaultHttpHeaders(), null));
     return channel;
