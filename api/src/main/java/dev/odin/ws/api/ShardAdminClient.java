@@ -25,9 +25,19 @@ public final class ShardAdminClient {
     return JSON.readValue(response.body(), ShardStats.class);
   }
 
-  /** Asks the shard to stop admitting and close all clients, paced over its drain window. */
+  /** Asks the shard to stop admitting and close all clients with 1012, paced over its drain window. */
   public void drain(URI base) throws IOException, InterruptedException {
-    send(HttpRequest.newBuilder(base.resolve("/drain")).POST(HttpRequest.BodyPublishers.noBody()), base);
+    drain(base, false);
+  }
+
+  /**
+   * Asks the shard to stop admitting and close all clients, paced over its drain window: with 1001 ("going away")
+   * when the whole cluster is being deleted, else 1012 (reconnect elsewhere). A shard already draining keeps its
+   * first drain.
+   */
+  public void drain(URI base, boolean goingAway) throws IOException, InterruptedException {
+    URI uri = base.resolve(goingAway ? "/drain?code=1001" : "/drain");
+    send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody()), base);
   }
 
   /** Asks the shard to close {@code count} clients, paced; it stays ready. */

@@ -37,6 +37,12 @@ public class WsClusterStatus {
   @JsonPropertyDescription("The autoscaler's latest recommendation.")
   private AutoscalingStatus autoscaling;
 
+  @JsonPropertyDescription("The drain in progress (scale-down or deletion); absent when none is.")
+  private DrainStatus drain;
+
+  @JsonPropertyDescription("Kafka consumer groups of removed shards that the operator still has to delete.")
+  private List<String> consumerGroupsToDelete;
+
   @JsonPropertyDescription("Standard conditions; `Ready` at least.")
   private List<Condition> conditions = new ArrayList<>();
 
@@ -102,6 +108,22 @@ public class WsClusterStatus {
 
   public void setAutoscaling(AutoscalingStatus autoscaling) {
     this.autoscaling = autoscaling;
+  }
+
+  public DrainStatus getDrain() {
+    return drain;
+  }
+
+  public void setDrain(DrainStatus drain) {
+    this.drain = drain;
+  }
+
+  public List<String> getConsumerGroupsToDelete() {
+    return consumerGroupsToDelete;
+  }
+
+  public void setConsumerGroupsToDelete(List<String> consumerGroupsToDelete) {
+    this.consumerGroupsToDelete = consumerGroupsToDelete;
   }
 
   public List<Condition> getConditions() {

@@ -115,7 +115,7 @@ final class RunningCluster implements AutoCloseable {
         OperatorConfig.LEADER_ELECTION, "false",
         OperatorConfig.STATS_INTERVAL_SECONDS, "1",
         OperatorConfig.SHARD_IMAGE, "shard:test"));
-    WsClusterOperator operator = new WsClusterOperator(config, kubernetes, registry, (cr, index) -> {
+    WsClusterOperator operator = new WsClusterOperator(config, kubernetes, registry, (cr, index, pod) -> {
       if (BROKEN.equals(cr.getMetadata().getName())) {
         throw new IllegalStateException("test: WsCluster " + BROKEN + " has no reachable shards");
       }

@@ -5,12 +5,12 @@ import dev.odin.ws.api.WsCluster;
 import dev.odin.ws.api.WsClusterDefaults;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -19,52 +19,38 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.GroupNotEmptyException;
 
 /**
- * Deletes the consumer groups of removed shards. A group is deleted only once it is empty (the shard's consumer has
- * left), so deletions stay pending and are retried on later reconciles until Kafka accepts them.
+ * Deletes Kafka consumer groups of shards that are gone. A group is deleted only once it is empty (the shard's
+ * consumer has left); the caller keeps what is not deleted yet (in the WsCluster's status) and asks again.
  */
 public final class ConsumerGroupCleaner implements AutoCloseable {
   private final KubernetesClient client;
   private final Map<String, Admin> admins = new ConcurrentHashMap<>();
-  private final Map<ResourceID, Set<String>> pending = new ConcurrentHashMap<>();
 
   public ConsumerGroupCleaner(KubernetesClient client) {
     this.client = client;
   }
 
-  public void schedule(WsCluster cr, Collection<String> groups) {
-    pending.computeIfAbsent(ResourceID.fromResource(cr), k -> ConcurrentHashMap.newKeySet()).addAll(groups);
-  }
-
-  public boolean hasPending(WsCluster cr) {
-    Set<String> groups = pending.get(ResourceID.fromResource(cr));
-    return groups != null && !groups.isEmpty();
-  }
-
-  public void forget(ResourceID id) {
-    pending.remove(id);
-  }
-
-  /** Tries every pending deletion of {@code cr}; returns the groups deleted now. */
-  public Set<String> deletePending(WsCluster cr) throws InterruptedException {
-    Set<String> groups = pending.getOrDefault(ResourceID.fromResource(cr), Set.of());
-    Set<String> deleted = new TreeSet<>();
+  /** Tries to delete {@code groups}; returns those gone now (deleted, or never there). */
+  public Set<String> delete(WsCluster cr, Collection<String> groups) throws InterruptedException {
+    Set<String> gone = new TreeSet<>();
     if (groups.isEmpty()) {
-      return deleted;
+      return gone;
     }
-    Admin admin = admin(cr);
-    admin.deleteConsumerGroups(Set.copyOf(groups)).deletedGroups().forEach((group, future) -> {
+    admin(cr).deleteConsumerGroups(Set.copyOf(groups)).deletedGroups().forEach((group, future) -> {
       try {
         future.get(15, TimeUnit.SECONDS);
-        deleted.add(group);
+        gone.add(group);
       } catch (ExecutionException e) {
         if (e.getCause() instanceof GroupIdNotFoundException) {
-          groups.remove(group); // never existed or already gone: nothing to do
+          gone.add(group); // never existed or already deleted
         } else if (!(e.getCause() instanceof GroupNotEmptyException)) {
           throw new IllegalStateException("deleting consumer group " + group + " failed: " + e.getCause(), e);
         }
@@ -74,8 +60,19 @@ public final class ConsumerGroupCleaner implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     });
-    groups.removeAll(deleted);
-    return deleted;
+    return gone;
+  }
+
+  /** Every consumer group of the cluster's shards that Kafka knows: {@code <prefix>-<index>}. */
+  public List<String> groupsOf(WsCluster cr) throws InterruptedException {
+    Pattern shardGroup = Pattern.compile(Pattern.quote(WsClusterDefaults.consumerGroupPrefix(cr)) + "-\\d+");
+    try {
+      return admin(cr).listGroups().all().get(15, TimeUnit.SECONDS).stream().map(GroupListing::groupId)
+          .filter(g -> shardGroup.matcher(g).matches()).sorted().toList();
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("listing the consumer groups of " + cr.getMetadata().getName() + " failed: "
+          + e, e);
+    }
   }
 
   private Admin admin(WsCluster cr) {

@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.security.Security;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,15 +26,12 @@ public final class OperatorMain {
       return;
     }
     LOG.info("starting with {}", config);
-    // Shard pods come and go with new IPs behind stable DNS names: do not cache lookups for long.
-    Security.setProperty("networkaddress.cache.ttl", "5");
-    Security.setProperty("networkaddress.cache.negative.ttl", "1");
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     KubernetesClient client = new KubernetesClientBuilder().build();
     WsClusterOperator operator =
-        new WsClusterOperator(config, client, registry, ShardUriResolver.podDns(), null);
+        new WsClusterOperator(config, client, registry, ShardUriResolver.podIp(), null);
     // Ready once start() returned: with leader election that includes standby replicas, so a rolling update
     // (new pod ready before the old one goes) cannot deadlock on the lease.
     AtomicBoolean started = new AtomicBoolean();
@@ -45,7 +41,14 @@ public final class OperatorMain {
       http.close();
       client.close();
     }, "shutdown"));
-    operator.start();
+    try {
+      operator.start();
+    } catch (RuntimeException e) {
+      // The HTTP server's threads would keep this JVM up with /healthz answering 200: exit, so the kubelet restarts
+      // the pod (and its restart count says that something is wrong) instead of a live process that does nothing.
+      LOG.error("operator did not start; exiting", e);
+      System.exit(1);
+    }
     started.set(true);
     LOG.info("operator started; http on :{}", http.port());
   }

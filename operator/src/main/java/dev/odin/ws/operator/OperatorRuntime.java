@@ -1,7 +1,7 @@
 package dev.odin.ws.operator;
 
-/** What the dependents need from the process: the configuration and the shared scale-down state. */
-public record OperatorRuntime(OperatorConfig config, ScaleDownTracker scaleDowns) {
+/** What the dependents need from the process: its configuration. */
+public record OperatorRuntime(OperatorConfig config) {
 
   /** Implemented by dependents that need the runtime; the dependent factory calls {@link #init}. */
   public interface Aware {

@@ -1,88 +1,118 @@
 package dev.odin.ws.operator;
 
+import dev.odin.ws.api.DrainStatus;
 import dev.odin.ws.api.ScaleDownPlan;
-import dev.odin.ws.api.ShardStats;
 import dev.odin.ws.api.WsCluster;
 import dev.odin.ws.api.WsClusterDefaults;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import java.time.Duration;
+import dev.odin.ws.api.WsClusterStatus;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.IntStream;
 
 /**
- * Scale-down in three steps: drain the shards that go (POST /drain, then wait until they are empty or the drain
+ * Scale-down in three steps: drain the shards that go (POST /drain, then wait until they are empty or their drain
  * window has passed), let the StatefulSet dependent lower the replicas, then delete the removed shards' consumer
- * groups. A scale-down whose drain has started is always finished before the shard count changes again.
+ * groups. Every step is recorded in the WsCluster's status before it is taken ({@code status.drain},
+ * {@code status.consumerGroupsToDelete}), so an operator that restarts or takes over the lease continues the same
+ * drain with the same window. A scale-down whose drain has started is finished before the shard count changes again.
  */
 public final class ScaleDownCoordinator {
-  private final ScaleDownTracker tracker;
   private final ShardStatsReader shards;
   private final ConsumerGroupCleaner groups;
   private final EventRecorder events;
+  private final StatusApplier status;
 
-  public ScaleDownCoordinator(
-      ScaleDownTracker tracker, ShardStatsReader shards, ConsumerGroupCleaner groups, EventRecorder events) {
-    this.tracker = tracker;
+  public ScaleDownCoordinator(ShardStatsReader shards, ConsumerGroupCleaner groups, EventRecorder events,
+      StatusApplier status) {
     this.shards = shards;
     this.groups = groups;
     this.events = events;
+    this.status = status;
   }
 
-  /** Where the scale-down stands after this step. */
-  public record Step(Set<Integer> draining, boolean active) {
-    static final Step IDLE = new Step(Set.of(), false);
+  /** Where the scale-down stands after this step: what the status should now say. */
+  public record Step(DrainStatus drain, List<String> consumerGroupsToDelete, boolean active) {
+    Set<Integer> draining() {
+      return drain == null ? Set.of() : DrainProgress.asked(drain);
+    }
   }
 
-  public Step step(WsCluster cr, StatefulSet sts, Map<Integer, Optional<ShardStats>> stats, Instant now)
-      throws InterruptedException {
-    ResourceID id = ResourceID.fromResource(cr);
+  /** @param replicas the StatefulSet's replicas now */
+  public Step step(WsCluster cr, int replicas, ShardsObserved observed, Instant now) throws InterruptedException {
     int desired = WsClusterDefaults.shards(cr);
-    int current = sts.getSpec().getReplicas();
-    Optional<ScaleDownTracker.ScaleDown> inProgress = tracker.get(id);
-    if (inProgress.isPresent() && inProgress.get().drained && current == inProgress.get().to) {
-      ScaleDownTracker.ScaleDown s = inProgress.get();
-      List<String> removed = IntStream.range(s.to, s.from).mapToObj(i -> WsClusterDefaults.consumerGroup(cr, i)).toList();
-      events.normal(cr, "ScaledDown", "StatefulSet replicas " + s.from + " -> " + s.to
+    DrainStatus drain = DrainProgress.current(cr, DrainStatus.Reason.ScaleDown).orElse(null);
+    if (drain == null && desired < replicas) {
+      // About to begin a drain: make sure none began in a status write this reconcile's input does not show yet.
+      drain = DrainProgress.current(status.latest(cr), DrainStatus.Reason.ScaleDown).orElse(null);
+    }
+    Set<String> toDelete = new LinkedHashSet<>(Optional.ofNullable(cr.getStatus())
+        .map(WsClusterStatus::getConsumerGroupsToDelete).orElse(List.of()));
+    if (drain != null && Boolean.TRUE.equals(drain.getDrained()) && replicas == drain.getToShards()) {
+      List<String> removed = IntStream.range(drain.getToShards(), drain.getFromShards())
+          .mapToObj(i -> WsClusterDefaults.consumerGroup(cr, i)).toList();
+      events.normal(cr, "ScaledDown", "StatefulSet replicas " + drain.getFromShards() + " -> " + drain.getToShards()
           + "; deleting consumer groups " + removed);
-      groups.schedule(cr, removed);
-      tracker.finish(id);
-    } else if (inProgress.isPresent() || desired < current) {
-      if (inProgress.isPresent() && inProgress.get().to != desired) {
+      toDelete.addAll(removed);
+      drain = null;
+      List<String> recorded = List.copyOf(toDelete);
+      status.apply(cr, s -> {
+        s.setDrain(null);
+        s.setConsumerGroupsToDelete(recorded);
+      });
+    } else if (drain != null || desired < replicas) {
+      if (drain == null) {
+        drain = new DrainStatus(DrainStatus.Reason.ScaleDown, replicas, desired, now.toString());
+      } else if (drain.getToShards() != desired && specChanged(cr)) {
         events.normal(cr, "ScaleDownContinues", "spec.shards is now " + desired + "; finishing the scale-down to "
-            + inProgress.get().to + " first (drained shards do not take clients again)");
+            + drain.getToShards() + " first (drained shards do not take clients again)");
       }
-      return drain(cr, tracker.begin(id, current, desired), stats, now);
+      drainStep(cr, drain, observed, now);
     }
-    for (String group : groups.deletePending(cr)) {
-      events.normal(cr, "ConsumerGroupDeleted", "deleted consumer group " + group + " of a removed shard");
+    if (!toDelete.isEmpty()) {
+      for (String group : groups.delete(cr, toDelete)) {
+        events.normal(cr, "ConsumerGroupDeleted", "deleted consumer group " + group + " of a removed shard");
+        toDelete.remove(group);
+      }
     }
-    return new Step(Set.of(), groups.hasPending(cr) || desired != current);
+    return new Step(drain, toDelete.isEmpty() ? null : List.copyOf(toDelete),
+        drain != null || !toDelete.isEmpty() || desired != replicas);
   }
 
-  private Step drain(WsCluster cr, ScaleDownTracker.ScaleDown s, Map<Integer, Optional<ShardStats>> stats,
-      Instant now) {
-    Duration window = Duration.ofSeconds(WsClusterDefaults.drainSeconds(cr));
-    boolean allDone = true;
-    for (int index : ScaleDownPlan.shardsToDrain(s.from, s.to)) {
-      if (!s.drainStarted.containsKey(index)) {
-        boolean reached = shards.drain(cr, index);
-        s.drainStarted.put(index, now);
-        events.normal(cr, "DrainingShard", "shard " + index + " asked to drain over " + window.toSeconds() + "s"
-            + (reached ? "" : " (not reachable: treated as empty)"));
+  /**
+   * Asks the shards of {@code drain} that were not asked yet, after recording the time in the status, and marks
+   * the drain done once every shard is empty or past its window.
+   */
+  void drainStep(WsCluster cr, DrainStatus drain, ShardsObserved observed, Instant now) {
+    boolean goingAway = drain.getReason() == DrainStatus.Reason.Delete;
+    List<Integer> plan = ScaleDownPlan.shardsToDrain(drain.getFromShards(), drain.getToShards());
+    List<Integer> ask = new ArrayList<>(plan);
+    ask.removeAll(DrainProgress.asked(drain));
+    if (!ask.isEmpty()) {
+      ask.forEach(index -> DrainProgress.recordAsked(drain, index, now));
+      status.apply(cr, s -> s.setDrain(drain)); // the window is in the API before any shard hears of it
+      for (int index : ask) {
+        boolean reached = shards.drain(observed.endpoints().get(index), goingAway);
+        events.normal(cr, goingAway ? "ClosingClients" : "DrainingShard", "shard " + index + " asked to close its "
+            + "clients with " + (goingAway ? "1001" : "1012") + " over " + WsClusterDefaults.drainSeconds(cr) + "s"
+            + (reached ? "" : " (not reachable: it holds no client once its pod is gone, else after its window)"));
       }
-      long connections = stats.getOrDefault(index, Optional.empty()).map(ShardStats::connections).orElse(0L);
-      boolean windowOver = !now.isBefore(s.drainStarted.get(index).plus(window));
-      allDone &= connections == 0 || windowOver;
     }
-    if (allDone && !s.drained) {
-      s.drained = true;
-      events.normal(cr, "ShardsDrained", "shards " + s.draining() + " drained; lowering replicas to " + s.to);
+    if (!Boolean.TRUE.equals(drain.getDrained())
+        && DrainProgress.done(cr, drain, Set.copyOf(plan), observed.stats(), observed.running(), now)) {
+      drain.setDrained(true);
+      events.normal(cr, "ShardsDrained", "shards " + DrainProgress.asked(drain) + " drained"
+          + (goingAway ? "" : "; lowering replicas to " + drain.getToShards()));
     }
-    return new Step(Set.copyOf(s.draining()), true);
+  }
+
+  /** A spec change the status has not answered yet: said once per edit, not on every reconcile. */
+  private static boolean specChanged(WsCluster cr) {
+    Long observed = Optional.ofNullable(cr.getStatus()).map(WsClusterStatus::getObservedGeneration).orElse(null);
+    return !Objects.equals(observed, cr.getMetadata().getGeneration());
   }
 }

@@ -34,9 +34,9 @@ public final class ShardPods {
         .build(), context);
   }
 
-  /** Readiness of each shard pod that exists, by shard index. */
-  public static Map<Integer, Boolean> readiness(WsCluster cr, Context<WsCluster> context) {
-    Map<Integer, Boolean> out = new TreeMap<>();
+  /** Each shard pod that exists, by shard index. */
+  public static Map<Integer, Pod> byIndex(WsCluster cr, Context<WsCluster> context) {
+    Map<Integer, Pod> out = new TreeMap<>();
     String prefix = cr.getMetadata().getName() + "-shard-";
     for (Pod pod : context.getSecondaryResources(Pod.class)) {
       String name = pod.getMetadata().getName();
@@ -44,13 +44,13 @@ public final class ShardPods {
       String index = labels.getOrDefault(ShardStatefulSetModel.POD_INDEX_LABEL,
           name.startsWith(prefix) ? name.substring(prefix.length()) : "");
       if (index.matches("\\d+")) {
-        out.put(Integer.parseInt(index), ready(pod));
+        out.put(Integer.parseInt(index), pod);
       }
     }
     return out;
   }
 
-  private static boolean ready(Pod pod) {
+  static boolean ready(Pod pod) {
     return pod.getStatus() != null && pod.getStatus().getConditions() != null
         && pod.getStatus().getConditions().stream()
             .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));

@@ -2,11 +2,9 @@ package dev.odin.ws.operator;
 
 import dev.odin.ws.api.ShardAdminClient;
 import dev.odin.ws.api.ShardStats;
-import dev.odin.ws.api.WsCluster;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -16,10 +14,9 @@ import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Reads every shard's /stats in parallel and sends /drain; an unreachable shard reads as empty. */
+/** Reads every shard's /stats in parallel and sends /drain; a shard without an address or an answer reads as empty. */
 public final class ShardStatsReader implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ShardStatsReader.class);
-  private final ShardUriResolver resolver;
   private final ShardAdminClient client = new ShardAdminClient(Duration.ofSeconds(2));
   private final ExecutorService pool = Executors.newFixedThreadPool(8, r -> {
     Thread t = new Thread(r, "shard-stats");
@@ -27,29 +24,24 @@ public final class ShardStatsReader implements AutoCloseable {
     return t;
   });
 
-  public ShardStatsReader(ShardUriResolver resolver) {
-    this.resolver = resolver;
-  }
-
-  /** Stats of shards {@code 0..shards-1}, by index; empty where the shard did not answer. */
-  public Map<Integer, Optional<ShardStats>> read(WsCluster cr, int shards) {
-    List<CompletableFuture<Optional<ShardStats>>> futures = new ArrayList<>();
-    for (int i = 0; i < shards; i++) {
-      URI uri = resolver.managementUri(cr, i);
-      futures.add(CompletableFuture.supplyAsync(() -> stats(uri), pool));
-    }
+  /** Stats by shard index; empty where the shard has no address (null) or did not answer. */
+  public Map<Integer, Optional<ShardStats>> read(Map<Integer, URI> shards) {
+    Map<Integer, CompletableFuture<Optional<ShardStats>>> futures = new LinkedHashMap<>();
+    shards.forEach((index, uri) -> futures.put(index, uri == null
+        ? CompletableFuture.completedFuture(Optional.empty())
+        : CompletableFuture.supplyAsync(() -> stats(uri), pool)));
     Map<Integer, Optional<ShardStats>> out = new TreeMap<>();
-    for (int i = 0; i < shards; i++) {
-      out.put(i, futures.get(i).join());
-    }
+    futures.forEach((index, future) -> out.put(index, future.join()));
     return out;
   }
 
-  /** Asks shard {@code index} to drain; false when it could not be reached. */
-  public boolean drain(WsCluster cr, int index) {
-    URI uri = resolver.managementUri(cr, index);
+  /** Asks the shard at {@code uri} to drain (with 1001 when {@code goingAway}); false when it could not be reached. */
+  public boolean drain(URI uri, boolean goingAway) {
+    if (uri == null) {
+      return false;
+    }
     try {
-      client.drain(uri);
+      client.drain(uri, goingAway);
       return true;
     } catch (java.io.IOException e) {
       LOG.debug("drain of {} failed: {}", uri, e.toString());

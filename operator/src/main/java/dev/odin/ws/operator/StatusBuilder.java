@@ -1,6 +1,7 @@
 package dev.odin.ws.operator;
 
 import dev.odin.ws.api.AutoscalingStatus;
+import dev.odin.ws.api.DrainStatus;
 import dev.odin.ws.api.ShardStats;
 import dev.odin.ws.api.ShardStatus;
 import dev.odin.ws.api.WsCluster;
@@ -30,8 +31,13 @@ public final class StatusBuilder {
       Optional<StatefulSet> statefulSet,
       Map<Integer, Optional<ShardStats>> stats,
       Map<Integer, Boolean> podReady,
-      Set<Integer> draining,
-      AutoscalingStatus autoscaling) {}
+      DrainStatus drain,
+      List<String> consumerGroupsToDelete,
+      AutoscalingStatus autoscaling) {
+    Set<Integer> draining() {
+      return drain == null ? Set.of() : DrainProgress.asked(drain);
+    }
+  }
 
   public static WsClusterStatus build(WsCluster cr, Observed o, Instant now) {
     WsClusterStatus s = new WsClusterStatus();
@@ -62,6 +68,8 @@ public final class StatusBuilder {
     s.setShardStatuses(shards);
     s.setConnections(connections);
     s.setAutoscaling(o.autoscaling());
+    s.setDrain(o.drain());
+    s.setConsumerGroupsToDelete(o.consumerGroupsToDelete());
     s.setConditions(List.of(ready(cr, o, ready, now)));
     return s;
   }

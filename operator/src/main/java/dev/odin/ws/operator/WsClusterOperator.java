@@ -22,10 +22,12 @@ public final class WsClusterOperator implements AutoCloseable {
    */
   public WsClusterOperator(OperatorConfig config, KubernetesClient client, MeterRegistry registry,
       ShardUriResolver resolver, LeaderElectionConfiguration leaderElection) {
-    OperatorRuntime runtime = new OperatorRuntime(config, new ScaleDownTracker());
-    this.shards = new ShardStatsReader(resolver);
+    OperatorRuntime runtime = new OperatorRuntime(config);
+    this.shards = new ShardStatsReader();
     this.groups = new ConsumerGroupCleaner(client);
     EventRecorder events = new EventRecorder(client);
+    StatusApplier status = new StatusApplier(client);
+    ScaleDownCoordinator scaleDowns = new ScaleDownCoordinator(shards, groups, events, status);
     Consumer<io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider> overrides = o -> {
       o.withKubernetesClient(client)
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
@@ -41,9 +43,9 @@ public final class WsClusterOperator implements AutoCloseable {
       }
     };
     this.operator = new Operator(overrides);
-    WsClusterReconciler reconciler = new WsClusterReconciler(config, shards,
-        new ScaleDownCoordinator(runtime.scaleDowns(), shards, groups, events),
-        new AutoscalingStep(client, events), new ClusterGauges(registry), runtime.scaleDowns(), groups);
+    WsClusterReconciler reconciler = new WsClusterReconciler(config, resolver, shards, scaleDowns,
+        new ClusterRetirement(client, scaleDowns, groups, events, status), new AutoscalingStep(client, events),
+        new ClusterGauges(registry), status);
     operator.register(reconciler, c -> {
       if (!config.watchNamespaces().isEmpty()) {
         c.settingNamespaces(config.watchNamespaces());

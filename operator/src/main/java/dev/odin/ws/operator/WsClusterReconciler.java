@@ -16,7 +16,6 @@ import dev.odin.ws.operator.dependent.PublicServiceDependent;
 import dev.odin.ws.operator.dependent.ServiceMonitorDependent;
 import dev.odin.ws.operator.dependent.ShardConfigMapDependent;
 import dev.odin.ws.operator.dependent.ShardStatefulSetDependent;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -61,22 +60,25 @@ public class WsClusterReconciler implements Reconciler<WsCluster>, Cleaner<WsClu
   private static final Duration SCALING_POLL = Duration.ofSeconds(1);
 
   private final OperatorConfig config;
+  private final ShardUriResolver resolver;
   private final ShardStatsReader shards;
   private final ScaleDownCoordinator scaleDowns;
+  private final ClusterRetirement retirement;
   private final AutoscalingStep autoscaling;
   private final ClusterGauges gauges;
-  private final ScaleDownTracker tracker;
-  private final ConsumerGroupCleaner groups;
+  private final StatusApplier statusApplier;
 
-  public WsClusterReconciler(OperatorConfig config, ShardStatsReader shards, ScaleDownCoordinator scaleDowns,
-      AutoscalingStep autoscaling, ClusterGauges gauges, ScaleDownTracker tracker, ConsumerGroupCleaner groups) {
+  public WsClusterReconciler(OperatorConfig config, ShardUriResolver resolver, ShardStatsReader shards,
+      ScaleDownCoordinator scaleDowns, ClusterRetirement retirement, AutoscalingStep autoscaling,
+      ClusterGauges gauges, StatusApplier statusApplier) {
     this.config = config;
+    this.resolver = resolver;
     this.shards = shards;
     this.scaleDowns = scaleDowns;
+    this.retirement = retirement;
     this.autoscaling = autoscaling;
     this.gauges = gauges;
-    this.tracker = tracker;
-    this.groups = groups;
+    this.statusApplier = statusApplier;
   }
 
   @Override
@@ -84,18 +86,19 @@ public class WsClusterReconciler implements Reconciler<WsCluster>, Cleaner<WsClu
     Instant now = Instant.now();
     Optional<StatefulSet> sts = context.getSecondaryResource(StatefulSet.class);
     int replicas = sts.map(s -> s.getSpec().getReplicas()).orElse(0);
-    Map<Integer, Optional<ShardStats>> stats = shards.read(cr, replicas);
+    ShardsObserved observed = ShardsObserved.observe(cr, replicas, context, resolver, shards);
     ScaleDownCoordinator.Step step = sts.isPresent()
-        ? scaleDowns.step(cr, sts.get(), stats, now) : ScaleDownCoordinator.Step.IDLE;
+        ? scaleDowns.step(cr, replicas, observed, now) : new ScaleDownCoordinator.Step(null, null, false);
+    Map<Integer, Optional<ShardStats>> stats = observed.statsBelow(replicas);
     long connections = stats.values().stream().flatMap(Optional::stream).mapToLong(ShardStats::connections).sum();
     AutoscalingStatus scaling = autoscaling.step(cr, connections, replicas, step.active(), now);
-    WsClusterStatus status = StatusBuilder.build(cr,
-        new StatusBuilder.Observed(sts, stats, ShardPods.readiness(cr, context), step.draining(), scaling), now);
+    WsClusterStatus status = StatusBuilder.build(cr, new StatusBuilder.Observed(sts, stats, observed.readiness(),
+        step.drain(), step.consumerGroupsToDelete(), scaling), now);
     gauges.update(cr, WsClusterDefaults.shards(cr), status.getReadyShards(),
         scaling == null ? -1 : scaling.getRecommendedShards());
     UpdateControl<WsCluster> control = UpdateControl.noUpdate();
     if (!unchanged(cr.getStatus(), status)) {
-      control = UpdateControl.patchStatus(fresh(cr, status));
+      control = UpdateControl.patchStatus(StatusApplier.statusOnly(cr, status));
     }
     return control.rescheduleAfter(step.active() ? SCALING_POLL : config.statsInterval());
   }
@@ -111,34 +114,29 @@ public class WsClusterReconciler implements Reconciler<WsCluster>, Cleaner<WsClu
     while (cause instanceof io.javaoperatorsdk.operator.OperatorException && cause.getCause() != null) {
       cause = cause.getCause(); // JOSDK's wrapper (metrics, workflow) hides the real reason
     }
-    WsClusterStatus status = Optional.ofNullable(cr.getStatus()).orElseGet(WsClusterStatus::new);
+    // Built on the latest status, not this reconcile's input: applying an older one would drop a drain or consumer
+    // groups that this reconcile recorded before it failed.
+    WsClusterStatus status = StatusApplier.copy(statusApplier.latest(cr).getStatus());
     String message = Optional.ofNullable(cause.getMessage()).orElse(cause.toString());
     status.setConditions(List.of(
         StatusBuilder.condition(cr, "False", cause.getClass().getSimpleName(), message, Instant.now())));
-    return ErrorStatusUpdateControl.patchStatus(fresh(cr, status));
+    return ErrorStatusUpdateControl.patchStatus(StatusApplier.statusOnly(cr, status));
   }
 
+  /** Clients told the cluster goes away, shards stopped, consumer groups deleted; then the children are collected. */
   @Override
-  public DeleteControl cleanup(WsCluster cr, Context<WsCluster> context) {
-    ResourceID id = ResourceID.fromResource(cr);
-    gauges.remove(id);
-    tracker.finish(id);
-    groups.forget(id);
-    return DeleteControl.defaultDelete();
+  public DeleteControl cleanup(WsCluster cr, Context<WsCluster> context) throws Exception {
+    Optional<StatefulSet> sts = context.getSecondaryResource(StatefulSet.class);
+    int replicas = sts.map(s -> s.getSpec().getReplicas()).orElse(0);
+    DeleteControl control = retirement.step(cr, sts,
+        ShardsObserved.observe(cr, replicas, context, resolver, shards), Instant.now());
+    if (control.isRemoveFinalizer()) {
+      gauges.remove(ResourceID.fromResource(cr));
+    }
+    return control;
   }
 
   private static boolean unchanged(WsClusterStatus current, WsClusterStatus fresh) {
     return current != null && JSON.valueToTree(current).equals(JSON.valueToTree(fresh));
-  }
-
-  /** A name+namespace+status object, so the status patch carries nothing else. */
-  private static WsCluster fresh(WsCluster cr, WsClusterStatus status) {
-    WsCluster out = new WsCluster();
-    out.setMetadata(new ObjectMetaBuilder()
-        .withName(cr.getMetadata().getName())
-        .withNamespace(cr.getMetadata().getNamespace())
-        .build());
-    out.setStatus(status);
-    return out;
   }
 }

@@ -20,6 +20,8 @@ final class FakeShard implements AutoCloseable {
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
   final AtomicLong connections = new AtomicLong();
   volatile Instant drainRequestedAt;
+  /** Every POST /drain, by the close code it asked for (1012 unless ?code= says otherwise). */
+  final java.util.List<String> drainCodes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private final boolean keepClients;
 
@@ -47,6 +49,8 @@ final class FakeShard implements AutoCloseable {
       ex.close();
     });
     server.createContext("/drain", ex -> {
+      String query = ex.getRequestURI().getQuery();
+      drainCodes.add(query != null && query.startsWith("code=") ? query.substring(5) : "1012");
       if (drainRequestedAt == null && !keepClients) {
         drainRequestedAt = Instant.now();
         // Clients leave over a short while, as a real shard closes them paced over its window.

@@ -147,15 +147,15 @@ class OperatorUnderChartIdentityIT {
   @Test
   @Order(4)
   void aChangedSpecIsAppliedAndKubectlScaleReachesTheStatefulSet() {
-    plane.kubectl("patch", "wsc", "prices", "-n", ns, "--type=merge", "-p", "{\"spec\":{\"drain\":{\"seconds\":40}}}")
+    plane.kubectl("patch", "wsc", "prices", "-n", ns, "--type=merge", "-p", "{\"spec\":{\"drain\":{\"seconds\":4}}}")
         .orFail();
     plane.kubectl("scale", "wsc/prices", "-n", ns, "--replicas=4").orFail();
     await().atMost(TIMEOUT).untilAsserted(() -> {
       markShardsReady();
       StatefulSet sts = statefulSet();
       assertEquals(4, sts.getSpec().getReplicas());
-      assertEquals(55L, sts.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds(),
-          "drain.seconds 40 + 15 s margin");
+      assertEquals(19L, sts.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds(),
+          "drain.seconds 4 + 15 s margin");
     });
   }
 

@@ -2,8 +2,10 @@ package dev.odin.ws.operator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.odin.ws.api.DrainStatus;
 import dev.odin.ws.api.KafkaSpec;
 import dev.odin.ws.api.ShardStats;
 import dev.odin.ws.api.WsCluster;
@@ -15,7 +17,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class StatusBuilderTest {
@@ -45,7 +46,7 @@ class StatusBuilderTest {
   @Test
   void shardStatusesAndTotalsComeFromEachShardsStats() {
     WsClusterStatus s = StatusBuilder.build(cluster(2), new StatusBuilder.Observed(Optional.of(sts(2, 2)),
-        Map.of(0, Optional.of(stats(0, 5)), 1, Optional.empty()), Map.of(), Set.of(), null), T0);
+        Map.of(0, Optional.of(stats(0, 5)), 1, Optional.empty()), Map.of(), null, null, null), T0);
     assertEquals(5L, s.getConnections());
     assertEquals(2L, s.getObservedGeneration());
     assertEquals("c-1", s.getShardStatuses().get(1).getConsumerGroup());
@@ -57,14 +58,14 @@ class StatusBuilderTest {
   @Test
   void podReadinessWinsOverTheShardsOwnWord() {
     WsClusterStatus s = StatusBuilder.build(cluster(1), new StatusBuilder.Observed(Optional.of(sts(1, 0)),
-        Map.of(0, Optional.of(stats(0, 5))), Map.of(0, false), Set.of(), null), T0);
+        Map.of(0, Optional.of(stats(0, 5))), Map.of(0, false), null, null, null), T0);
     assertEquals(false, s.getShardStatuses().get(0).getReady());
   }
 
   @Test
   void drainingShardsAreShownAndReadyCountsOnlyTheShardsThatStay() {
     WsClusterStatus s = StatusBuilder.build(cluster(1), new StatusBuilder.Observed(Optional.of(sts(3, 3)),
-        Map.of(), Map.of(), Set.of(2, 1), null), T0);
+        Map.of(), Map.of(), drainOf(3, 1, 2, 1), null, null), T0);
     assertTrue(s.getShardStatuses().get(2).getDraining());
     assertTrue(s.getConditions().get(0).getMessage().contains("draining"));
   }
@@ -73,22 +74,40 @@ class StatusBuilderTest {
   void lastTransitionTimeIsKeptUntilTheStatusFlips() {
     WsCluster cr = cluster(2);
     WsClusterStatus first = StatusBuilder.build(cr, new StatusBuilder.Observed(Optional.of(sts(2, 1)),
-        Map.of(), Map.of(), Set.of(), null), T0);
+        Map.of(), Map.of(), null, null, null), T0);
     cr.setStatus(first);
     WsClusterStatus later = StatusBuilder.build(cr, new StatusBuilder.Observed(Optional.of(sts(2, 0)),
-        Map.of(), Map.of(), Set.of(), null), T0.plusSeconds(60));
+        Map.of(), Map.of(), null, null, null), T0.plusSeconds(60));
     assertEquals(first.getConditions().get(0).getLastTransitionTime(), later.getConditions().get(0).getLastTransitionTime());
     cr.setStatus(later);
     WsClusterStatus flipped = StatusBuilder.build(cr, new StatusBuilder.Observed(Optional.of(sts(2, 2)),
-        Map.of(), Map.of(), Set.of(), null), T0.plusSeconds(120));
+        Map.of(), Map.of(), null, null, null), T0.plusSeconds(120));
     assertEquals("True", flipped.getConditions().get(0).getStatus());
     assertEquals(T0.plusSeconds(120).toString(), flipped.getConditions().get(0).getLastTransitionTime());
   }
 
   @Test
+  void theDrainAndTheConsumerGroupsStillToDeleteAreKeptInTheStatus() {
+    DrainStatus drain = drainOf(3, 1, 2);
+    WsClusterStatus s = StatusBuilder.build(cluster(1), new StatusBuilder.Observed(Optional.of(sts(3, 3)),
+        Map.of(), Map.of(), drain, List.of("c-4"), null), T0);
+    assertSame(drain, s.getDrain());
+    assertEquals(List.of("c-4"), s.getConsumerGroupsToDelete());
+    assertEquals(false, s.getShardStatuses().get(1).getDraining(), "shard 1 was not asked yet");
+  }
+
+  private static DrainStatus drainOf(int from, int to, int... asked) {
+    DrainStatus d = new DrainStatus(DrainStatus.Reason.ScaleDown, from, to, T0.toString());
+    for (int index : asked) {
+      DrainProgress.recordAsked(d, index, T0);
+    }
+    return d;
+  }
+
+  @Test
   void noStatefulSetYetMeansCreating() {
     WsClusterStatus s = StatusBuilder.build(cluster(2), new StatusBuilder.Observed(Optional.empty(),
-        Map.of(), Map.of(), Set.of(), null), T0);
+        Map.of(), Map.of(), null, null, null), T0);
     assertEquals(List.of("Creating"), s.getConditions().stream().map(c -> c.getReason()).toList());
   }
 }

@@ -103,12 +103,7 @@ class WsClusterOperatorIT {
         OperatorConfig.STATS_INTERVAL_SECONDS, "1",
         OperatorConfig.LEASE_NAMESPACE, NS,
         OperatorConfig.SHARD_IMAGE, "shard:test"));
-    registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    ShardUriResolver resolver = (cr, index) -> shards.computeIfAbsent(index,
-        i -> new FakeShard(i, 10, cr.getMetadata().getName().startsWith("sticky"))).uri();
-    operator = new WsClusterOperator(config, client, registry, resolver, new LeaderElectionConfiguration(
-        config.leaseName(), NS, Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2),
-        "it", null, false));
+    operator = newOperator(config);
     operator.start();
     stsWatch = client.apps().statefulSets().inNamespace(NS).watch(new Watcher<>() {
       @Override
@@ -119,6 +114,15 @@ class WsClusterOperatorIT {
       @Override
       public void onClose(WatcherException cause) {}
     });
+  }
+
+  private WsClusterOperator newOperator(OperatorConfig config) {
+    registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    ShardUriResolver resolver = (cr, index, pod) -> shards.computeIfAbsent(index,
+        i -> new FakeShard(i, 10, cr.getMetadata().getName().startsWith("sticky"))).uri();
+    return new WsClusterOperator(config, client, registry, resolver, new LeaderElectionConfiguration(
+        config.leaseName(), NS, Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2),
+        "it", null, false));
   }
 
   @AfterEach
@@ -194,6 +198,10 @@ class WsClusterOperatorIT {
     List<HasMetadata> children = ownedObjects(get("prices")).stream().filter(o -> o != null).toList();
     client.resource(get("prices")).delete();
     await().atMost(Duration.ofSeconds(30)).until(() -> get("prices") == null);
+    for (int i : List.of(0, 1)) {
+      assertEquals(List.of("1001"), shards.get(i).drainCodes, "shard " + i + " told the cluster goes away, once");
+    }
+    assertEquals(Set.of(), consumerGroups(), "consumer groups of a deleted WsCluster left in Kafka");
     assertTrue(!registry.scrape().contains("wscluster=\"prices\""), "gauges of a deleted WsCluster remain");
     // Kubernetes' garbage collector removes the children through their ownerReferences.
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
@@ -294,6 +302,42 @@ class WsClusterOperatorIT {
     assertTrue(shards.get(1).drainRequestedAt.plusSeconds(2).isBefore(drop), "replicas dropped before the window");
     assertTrue(client.v1().events().inNamespace(NS).list().getItems().stream()
         .anyMatch(e -> "ScaleDownContinues".equals(e.getReason())), "no ScaleDownContinues event");
+  }
+
+  @Test
+  void anOperatorThatTakesOverMidDrainKeepsTheDrainsWindowAndRemovesNoShardEarly() {
+    WsCluster sticky = wsCluster("sticky", 3);
+    DrainSpec window = new DrainSpec();
+    window.setSeconds(8); // these fake shards keep their clients: only the window ends the drain
+    sticky.getSpec().setDrain(window);
+    client.resource(sticky).create();
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      markShardsReady("sticky");
+      assertNotNull(get("sticky").getStatus());
+      assertEquals(3, get("sticky").getStatus().getReadyShards());
+    });
+    scale("sticky", 2);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      assertNotNull(shards.get(2).drainRequestedAt);
+      assertNotNull(get("sticky").getStatus().getDrain(), "the drain is in the status");
+      assertEquals(2, get("sticky").getStatus().getDrain().getShards().get(0).getIndex());
+    });
+    Instant since = Instant.parse(get("sticky").getStatus().getDrain().getShards().get(0).getSince());
+    operator.close(); // the leader goes away mid-drain; another operator process takes over
+    operator = newOperator(OperatorConfig.from(Map.of(OperatorConfig.WATCH_NAMESPACES, NS,
+        OperatorConfig.STATS_INTERVAL_SECONDS, "1", OperatorConfig.LEASE_NAMESPACE, NS,
+        OperatorConfig.SHARD_IMAGE, "shard:test")));
+    operator.start();
+    await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
+      markShardsReady("sticky");
+      assertEquals(2, statefulSet("sticky").getSpec().getReplicas());
+      assertNull(get("sticky").getStatus().getDrain(), "the finished drain stays in the status");
+    });
+    Instant drop = replicaHistory.stream().filter(e -> e.getValue() == 2).findFirst().orElseThrow().getKey();
+    assertTrue(!drop.isBefore(since.plusSeconds(8)), "shard 2 removed at " + drop + ", before its window ended ("
+        + since + " + 8 s): the new operator began a window of its own or none");
+    assertEquals(List.of("1012"), shards.get(2).drainCodes, "the new operator asked the shard to drain again");
+    assertNull(shards.get(1).drainRequestedAt, "a surviving shard was drained");
   }
 
   @Test

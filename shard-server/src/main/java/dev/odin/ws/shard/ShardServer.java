@@ -140,10 +140,23 @@ public final class ShardServer implements AutoCloseable {
 
   /** Stops taking clients and closes every client with 1012, paced over the drain window. */
   public CompletableFuture<Integer> drain() {
-    state.startDraining();
-    log.info("draining {} connection(s) over {}", state.connections(), config.drainWindow());
+    return drain(CloseReason.DRAIN);
+  }
+
+  /**
+   * Stops taking clients and closes every client with {@code reason}'s code (1012 for a drain, 1001 when the cluster
+   * is going away), paced over the drain window. A shard already draining keeps its first drain: asking again
+   * (an operator that took over mid-drain) closes nobody twice and does not restart the pacing.
+   */
+  public CompletableFuture<Integer> drain(CloseReason reason) {
+    if (!state.startDraining()) {
+      log.info("drain ({}) asked while already draining: {} connection(s) left", reason.label(), state.connections());
+      return CompletableFuture.completedFuture(0);
+    }
+    log.info("draining {} connection(s) over {} with {}", state.connections(), config.drainWindow(), reason.code());
+    String text = reason == CloseReason.GOING_AWAY ? "cluster going away" : "shard draining";
     return sessions.snapshot().thenCompose(clients ->
-        closer.closePaced(clients, Integer.MAX_VALUE, config.drainWindow(), CloseReason.DRAIN, "shard draining"));
+        closer.closePaced(clients, Integer.MAX_VALUE, config.drainWindow(), reason, text));
   }
 
   /** Closes {@code count} clients with 1012, paced over the drain window; the shard stays ready. */

@@ -68,8 +68,11 @@ public final class ShardState {
     return draining;
   }
 
-  public void startDraining() {
+  /** Marks the shard draining; true only for the call that started it. */
+  public synchronized boolean startDraining() {
+    boolean first = !draining;
     draining = true;
+    return first;
   }
 
   public ConsumerStatus consumer() {

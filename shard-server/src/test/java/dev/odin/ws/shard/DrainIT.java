@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** POST /drain and POST /shed close clients with 1012 so they reconnect elsewhere. */
+/** POST /drain and POST /shed close clients with 1012 so they reconnect elsewhere; POST /drain?code=1001 when the cluster goes away. */
 class DrainIT {
   private static EmbeddedKafkaBroker kafka;
 
@@ -49,6 +49,25 @@ class DrainIT {
       assertThat(Shards.get(shard, "/stats").body()).contains("\"draining\":true", "\"connections\":0");
       assertThat(Shards.metric(shard, "ws_shard_draining", null)).isEqualTo(1.0);
       assertThat(Shards.metric(shard, "ws_connections_closed_total", "reason=\"drain\"")).isEqualTo(50.0);
+    }
+  }
+
+  @Test
+  void drainWithCode1001TellsEveryClientTheClusterIsGoingAwayAndASecondDrainClosesNobodyTwice() throws Exception {
+    try (ShardServer shard = Shards.start(kafka.bootstrapServers(), "retire", 0, "d", Map.of());
+        WsClients clients = new WsClients()) {
+      Shards.awaitReady(shard);
+      List<WsClient> connected = clients.connectMany(WsClients.uri(shard.wsPort()), 20, 20);
+      assertThat(Shards.post(shard, "/drain?code=1000").statusCode()).isEqualTo(400);
+      assertThat(Shards.get(shard, "/readyz").statusCode()).isEqualTo(200); // a refused request changes nothing
+      assertThat(Shards.post(shard, "/drain?code=1001").statusCode()).isEqualTo(202);
+      assertThat(Shards.post(shard, "/drain").statusCode()).isEqualTo(202);
+      for (WsClient client : connected) {
+        assertThat(client.closeCode().get(60, TimeUnit.SECONDS)).isEqualTo(1001);
+      }
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> shard.state().connections() == 0);
+      assertThat(Shards.metric(shard, "ws_connections_closed_total", "reason=\"going_away\"")).isEqualTo(20.0);
+      assertThat(Shards.metric(shard, "ws_connections_closed_total", "reason=\"drain\"")).isEqualTo(0.0);
     }
   }
 

@@ -6,6 +6,7 @@ import dev.odin.ws.shard.ShardState;
 import dev.odin.ws.shard.ShardState.Readiness;
 import dev.odin.ws.shard.fanout.FanOut;
 import dev.odin.ws.shard.metrics.ShardMetrics;
+import dev.odin.ws.shard.ws.CloseReason;
 import dev.odin.ws.shard.ws.HttpResponses;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
@@ -16,6 +17,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 /** The management port: metrics, probes, stats, and the drain and shed commands. */
@@ -27,10 +29,10 @@ public final class ManagementHandler extends SimpleChannelInboundHandler<FullHtt
   private final ShardState state;
   private final FanOut fanOut;
   private final ShardMetrics metrics;
-  private final Runnable drain;
+  private final Consumer<CloseReason> drain;
   private final IntConsumer shed;
 
-  public ManagementHandler(ShardState state, FanOut fanOut, ShardMetrics metrics, Runnable drain, IntConsumer shed) {
+  public ManagementHandler(ShardState state, FanOut fanOut, ShardMetrics metrics, Consumer<CloseReason> drain, IntConsumer shed) {
     this.state = state;
     this.fanOut = fanOut;
     this.metrics = metrics;
@@ -62,10 +64,7 @@ public final class ManagementHandler extends SimpleChannelInboundHandler<FullHtt
       case "/stats" -> HttpResponses.send(ctx, HttpResponses.response(HttpResponseStatus.OK, JSON_TYPE, stats()), close);
       case "/drain" -> {
         if (post) {
-          int connections = state.connections();
-          drain.run();
-          HttpResponses.send(ctx, HttpResponses.response(HttpResponseStatus.ACCEPTED, JSON_TYPE,
-              "{\"draining\":true,\"connections\":" + connections + "}"), close);
+          drain(ctx, uri, close);
         } else {
           notAllowed(ctx, "POST", close);
         }
@@ -78,8 +77,27 @@ public final class ManagementHandler extends SimpleChannelInboundHandler<FullHtt
         }
       }
       default -> HttpResponses.sendText(ctx, HttpResponseStatus.NOT_FOUND,
-          "not found: /metrics /healthz /readyz /stats POST /drain POST /shed?count=N", close);
+          "not found: /metrics /healthz /readyz /stats POST /drain[?code=1001] POST /shed?count=N", close);
     }
+  }
+
+  /** {@code POST /drain}: clients closed with 1012; {@code ?code=1001} when the cluster itself is going away. */
+  private void drain(ChannelHandlerContext ctx, QueryStringDecoder uri, boolean close) {
+    String code = uri.parameters().getOrDefault("code", List.of("1012")).get(0);
+    CloseReason reason = switch (code) {
+      case "1012" -> CloseReason.DRAIN;
+      case "1001" -> CloseReason.GOING_AWAY;
+      default -> null;
+    };
+    if (reason == null) {
+      HttpResponses.sendText(ctx, HttpResponseStatus.BAD_REQUEST,
+          "code must be 1012 (drain, the default) or 1001 (the cluster is going away), got " + code, close);
+      return;
+    }
+    int connections = state.connections();
+    drain.accept(reason);
+    HttpResponses.send(ctx, HttpResponses.response(HttpResponseStatus.ACCEPTED, JSON_TYPE,
+        "{\"draining\":true,\"connections\":" + connections + "}"), close);
   }
 
   private void shed(ChannelHandlerContext ctx, QueryStringDecoder uri, boolean close) {

@@ -4,6 +4,8 @@ package dev.odin.ws.shard.ws;
 public enum CloseReason {
   CLIENT("client", 1000),
   DRAIN("drain", 1012),
+  /** The WsCluster was deleted: the cluster itself is going away. */
+  GOING_AWAY("going_away", 1001),
   SHED("shed", 1012),
   SHUTDOWN("shutdown", 1012),
   SLOW_CLIENT("slow_client", 4008),
