@@ -16,8 +16,8 @@ describe("deliveryProblems", () => {
   it("reports a record delivered twice", () => {
     assert.deepEqual(deliveryProblems([r("a", 0, 1, 0), r("a", 0, 1, 0)], 1), [
       `a ${T}:0:1 delivered twice`,
-      "a: offset 1 after 1 on partition 0",
       "a: seq 0 after 0",
+      "a: offset 1 after 1 on partition 0",
     ]);
   });
 
@@ -27,8 +27,16 @@ describe("deliveryProblems", () => {
       "partition 1: 1 offsets missing between 5 and 7",
     ]);
     assert.deepEqual(deliveryProblems([r("a", 1, 6, 1), r("a", 1, 5, 0)], 1), [
-      "a: offset 5 after 6 on partition 1",
       "a: seq 0 after 1",
+      "a: offset 5 after 6 on partition 1",
     ]);
+  });
+
+  it("checks records with spread positions by their seq alone, and never a repeated position", () => {
+    const s = (seq: number, position: string): Received => ({ channel: "a", position, seq });
+    assert.deepEqual(deliveryProblems([s(0, "AQ1xYz"), s(1, "AQ1xZa"), s(2, "AQ1xZb")], 1), []);
+    assert.deepEqual(deliveryProblems([s(0, "AQ1xYz"), s(2, "AQ1xZb")], 1), ["a: seq 2 after 0"]);
+    assert.deepEqual(deliveryProblems([s(0, "AQ1xYz"), s(0, "AQ1xYz")], 1),
+      ["a AQ1xYz delivered twice", "a: seq 0 after 0"]);
   });
 });
