@@ -1,5 +1,6 @@
 package dev.odin.ws.shard.config;
 
+import dev.odin.ws.shard.auth.AuthConfig;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -49,6 +50,7 @@ public final class ShardServerConfig {
   private final int replayMaxRecords;
   private final Duration replayTimeout;
   private final Duration replayMaxAge;
+  private final AuthConfig auth;
 
   private ShardServerConfig(Variables v) {
     int cpus = Runtime.getRuntime().availableProcessors();
@@ -77,6 +79,7 @@ public final class ShardServerConfig {
     replayMaxRecords = v.integer("REPLAY_MAX_RECORDS", 100_000, 0, Integer.MAX_VALUE);
     replayTimeout = Duration.ofSeconds(v.integer("REPLAY_TIMEOUT_SECONDS", 10, 1, 600));
     replayMaxAge = Duration.ofSeconds(v.integer("REPLAY_MAX_AGE_SECONDS", 86_400, 1, Integer.MAX_VALUE));
+    auth = AuthConfig.fromEnvironment(v.env);
     if (writeBufferLowBytes > writeBufferHighBytes) {
       throw new ConfigException(
           PREFIX + "WRITE_BUFFER_LOW_BYTES",
@@ -172,6 +175,7 @@ public final class ShardServerConfig {
   public int replayMaxRecords() { return replayMaxRecords; }
   public Duration replayTimeout() { return replayTimeout; }
   public Duration replayMaxAge() { return replayMaxAge; }
+  public AuthConfig auth() { return auth; }
 
   @Override
   public String toString() {
@@ -185,7 +189,7 @@ public final class ShardServerConfig {
         + " writeBuffer=" + writeBufferLowBytes + ".." + writeBufferHighBytes
         + " drain=" + drainWindow + " readyMaxLag=" + readyMaxLagRecords
         + " replayMaxRecords=" + replayMaxRecords + " replayTimeout=" + replayTimeout + " replayMaxAge=" + replayMaxAge
-        + " kafkaProperties=" + kafkaProperties.keySet();
+        + " kafkaProperties=" + kafkaProperties.keySet() + " " + auth;
   }
 
   /** Typed reads of {@code ODIN_WS_*} variables, each failure naming its variable. */

@@ -45,7 +45,7 @@ class ClientSessionTest {
   private EmbeddedChannel session() {
     channel.pipeline().addLast(new ClientSession(new SessionServices(new ShardState(config, CAUGHT_UP), fanOut,
         new dev.odin.ws.shard.kafka.ReplayService(config, new dev.odin.ws.shard.kafka.TopicIds(), metrics), metrics,
-        sessions)));
+        sessions, new dev.odin.ws.shard.auth.Authenticator(config.auth(), config.handshakeTimeout(), metrics))));
     channel.pipeline().fireUserEventTriggered(new HandshakeComplete("/ws", new DefaultHttpHeaders(), null));
     return channel;
   }
