@@ -76,6 +76,19 @@ class ClientSessionTest {
   }
 
   @Test
+  void authAndRefreshAreUnknownTypesWhereAuthenticationIsOff() throws Exception {
+    session().writeInbound(new TextWebSocketFrame("{\"type\":\"auth\",\"token\":\"x\",\"id\":1}"));
+    JsonNode auth = reply();
+    assertThat(auth.path("code").asText()).isEqualTo("unknown_type");
+    assertThat(auth.path("id").asInt()).isEqualTo(1);
+    channel.writeInbound(new TextWebSocketFrame("{\"type\":\"refresh\",\"token\":\"x\",\"id\":2}"));
+    assertThat(reply().path("code").asText()).isEqualTo("unknown_type");
+    channel.writeInbound(new TextWebSocketFrame("{\"type\":\"subscribe\",\"channels\":[\"anything#1\"]}"));
+    assertThat(reply().path("type").asText()).as("mode None allows every channel").isEqualTo("subscribed");
+    assertFalse(channel.finish());
+  }
+
+  @Test
   void aSlowSubscriberIsClosedWith4008AndUnsubscribedAtOnce() throws Exception {
     session().writeInbound(new TextWebSocketFrame("{\"type\":\"subscribe\",\"channels\":[\"a\"]}"));
     reply();
