@@ -27,13 +27,28 @@ public final class ShardAdminClient {
 
   /** Asks the shard to stop admitting and close all clients, paced over its drain window. */
   public void drain(URI base) throws IOException, InterruptedException {
-    send(HttpRequest.newBuilder(base.resolve("/drain")).POST(HttpRequest.BodyPublishers.noBody()), base);
+    drain(base, null);
+  }
+
+  /** As {@link #drain(URI)}, with the shard's management token ({@code Authorization: Bearer}); null: none. */
+  public void drain(URI base, String managementToken) throws IOException, InterruptedException {
+    send(withToken(HttpRequest.newBuilder(base.resolve("/drain")), managementToken)
+        .POST(HttpRequest.BodyPublishers.noBody()), base);
   }
 
   /** Asks the shard to close {@code count} clients, paced; it stays ready. */
   public void shed(URI base, int count) throws IOException, InterruptedException {
+    shed(base, count, null);
+  }
+
+  /** As {@link #shed(URI, int)}, with the shard's management token; null: none. */
+  public void shed(URI base, int count, String managementToken) throws IOException, InterruptedException {
     URI uri = base.resolve("/shed?count=" + count);
-    send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody()), base);
+    send(withToken(HttpRequest.newBuilder(uri), managementToken).POST(HttpRequest.BodyPublishers.noBody()), base);
+  }
+
+  private static HttpRequest.Builder withToken(HttpRequest.Builder request, String managementToken) {
+    return managementToken == null ? request : request.header("Authorization", "Bearer " + managementToken);
   }
 
   private HttpResponse<String> send(HttpRequest.Builder request, URI base) throws IOException, InterruptedException {

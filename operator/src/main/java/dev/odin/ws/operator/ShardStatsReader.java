@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 public final class ShardStatsReader implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ShardStatsReader.class);
   private final ShardUriResolver resolver;
+  private final ManagementTokens tokens;
   private final ShardAdminClient client = new ShardAdminClient(Duration.ofSeconds(2));
   private final ExecutorService pool = Executors.newFixedThreadPool(8, r -> {
     Thread t = new Thread(r, "shard-stats");
@@ -27,8 +28,9 @@ public final class ShardStatsReader implements AutoCloseable {
     return t;
   });
 
-  public ShardStatsReader(ShardUriResolver resolver) {
+  public ShardStatsReader(ShardUriResolver resolver, ManagementTokens tokens) {
     this.resolver = resolver;
+    this.tokens = tokens;
   }
 
   /** Stats of shards {@code 0..shards-1}, by index; empty where the shard did not answer. */
@@ -49,7 +51,7 @@ public final class ShardStatsReader implements AutoCloseable {
   public boolean drain(WsCluster cr, int index) {
     URI uri = resolver.managementUri(cr, index);
     try {
-      client.drain(uri);
+      client.drain(uri, tokens.of(cr).orElse(null));
       return true;
     } catch (java.io.IOException e) {
       LOG.debug("drain of {} failed: {}", uri, e.toString());

@@ -23,15 +23,16 @@ public final class WsClusterOperator implements AutoCloseable {
   public WsClusterOperator(OperatorConfig config, KubernetesClient client, MeterRegistry registry,
       ShardUriResolver resolver, LeaderElectionConfiguration leaderElection) {
     OperatorRuntime runtime = new OperatorRuntime(config, new ScaleDownTracker());
-    this.shards = new ShardStatsReader(resolver);
+    this.shards = new ShardStatsReader(resolver, new ManagementTokens(client));
     this.groups = new ConsumerGroupCleaner(client);
     EventRecorder events = new EventRecorder(client);
     Consumer<io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider> overrides = o -> {
       o.withKubernetesClient(client)
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
           // JOSDK leaves ConfigMaps (and Secrets) out of server-side apply by default, for Secrets' write-only
-          // stringData; this operator writes no Secret, and one write path for every child keeps field ownership
-          // uniform (the real-API-server tests show repeated reconciles leave the ConfigMaps untouched).
+          // stringData; the one Secret this operator writes (the management token) sets data, and one write path
+          // for every child keeps field ownership uniform (the real-API-server tests show repeated reconciles leave
+          // the ConfigMaps untouched).
           .withDefaultNonSSAResource(java.util.Set.of())
           .withDependentResourceFactory(new RuntimeInjectingFactory(runtime))
           .withCloseClientOnStop(false);

@@ -20,6 +20,8 @@ final class FakeShard implements AutoCloseable {
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
   final AtomicLong connections = new AtomicLong();
   volatile Instant drainRequestedAt;
+  /** The Authorization header of the last POST /drain. */
+  volatile String drainAuthorization;
 
   private final boolean keepClients;
 
@@ -47,6 +49,7 @@ final class FakeShard implements AutoCloseable {
       ex.close();
     });
     server.createContext("/drain", ex -> {
+      drainAuthorization = ex.getRequestHeaders().getFirst("Authorization");
       if (drainRequestedAt == null && !keepClients) {
         drainRequestedAt = Instant.now();
         // Clients leave over a short while, as a real shard closes them paced over its window.
