@@ -31,6 +31,7 @@ public final class ShardServerConfig {
   private final List<TopicRoute> topics;
   private final String consumerGroupPrefix;
   private final Map<String, String> kafkaProperties;
+  private final String kafkaPropertiesFile;
   private final String bindAddress;
   private final int port;
   private final int managementPort;
@@ -59,7 +60,8 @@ public final class ShardServerConfig {
     bootstrapServers = v.required("KAFKA_BOOTSTRAP_SERVERS");
     topics = parseTopics(v.required("KAFKA_TOPICS"));
     consumerGroupPrefix = v.string("KAFKA_CONSUMER_GROUP_PREFIX", cluster);
-    kafkaProperties = loadProperties(v.string("KAFKA_PROPERTIES_FILE", ""));
+    kafkaPropertiesFile = v.string("KAFKA_PROPERTIES_FILE", "");
+    kafkaProperties = loadProperties(kafkaPropertiesFile);
     bindAddress = v.string("BIND_ADDRESS", "0.0.0.0");
     port = v.integer("PORT", 8080, 0, 65535);
     managementPort = v.integer("MANAGEMENT_PORT", 9090, 0, 65535);
@@ -135,7 +137,8 @@ public final class ShardServerConfig {
     return List.copyOf(routes);
   }
 
-  private static Map<String, String> loadProperties(String file) {
+  /** Reads a Java properties file of Kafka client settings (also when the shard re-reads changed credentials). */
+  public static Map<String, String> loadProperties(String file) {
     if (file.isEmpty()) {
       return Map.of();
     }
@@ -156,6 +159,8 @@ public final class ShardServerConfig {
   public List<TopicRoute> topics() { return topics; }
   public String consumerGroup() { return consumerGroupPrefix + "-" + shardIndex; }
   public Map<String, String> kafkaProperties() { return kafkaProperties; }
+  /** The file {@link #kafkaProperties()} was read from at start; empty when none. */
+  public String kafkaPropertiesFile() { return kafkaPropertiesFile; }
   public String bindAddress() { return bindAddress; }
   public int port() { return port; }
   public int managementPort() { return managementPort; }
