@@ -167,8 +167,8 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
       assignedPartitions = 0;
       try {
         if (kafka != null) {
+          kafka.close(CloseOptions.timeout(KAFKA_CLOSE_TIMEOUT)); // its rebalance listener still reads `consumer`
           consumer = null;
-          kafka.close(CloseOptions.timeout(KAFKA_CLOSE_TIMEOUT));
         }
       } finally {
         topicAdmin.close(KAFKA_CLOSE_TIMEOUT);
