@@ -113,6 +113,7 @@ bench_conditions() { # title
   echo "date:        $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "machine:     nproc=$(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB RAM"
   echo "jvm:         $(java -version 2>&1 | head -2 | tail -1)"
+  echo "auth:        $([ "${BENCH_AUTH:-0}" = 1 ] && echo 'JWT (HS256 token on every upgrade, every subscription checked against a Token rule)' || echo 'off (mode None)')"
   echo "heaps:       shard '$SHARD_JAVA_OPTS', kafka '$KAFKA_JAVA_OPTS', coordinator '$COORDINATOR_JAVA_OPTS', load workers '$WORKER_JAVA_OPTS'"
   echo "fd limit:    $(ulimit -n) (hard $(ulimit -Hn))"
   echo "priority:    load generator (clients, publisher) at nice $LOADTEST_NICE, servers and broker at nice 0"
@@ -132,10 +133,35 @@ start_kafka() { # topics spec, e.g. bench:1
   echo "kafka:       $BOOTSTRAP (topics $1)"
 }
 
+# BENCH_AUTH=1: the shards authenticate (JWT, HS256) and check every subscription against a Token rule, as a
+# WsCluster with spec.auth does; the load generator sends a token on every upgrade. The key and the token are made
+# per run in $WORK (a throwaway secret; the token is on the load generator's command line, visible in ps).
+bench_auth_env() {
+  [ "${BENCH_AUTH:-0}" = 1 ] || return 0
+  if [ ! -s "$WORK/jwt.key" ]; then
+    python3 - "$WORK/jwt.key" "$WORK/jwt.token" <<'PY'
+import base64, hashlib, hmac, json, secrets, sys, time
+key = base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b'=')
+open(sys.argv[1], 'wb').write(key)
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b'=')
+head = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+body = b64(json.dumps({"sub": "bench", "exp": int(time.time()) + 86400, "channels": ["bench*"]}).encode())
+sig = b64(hmac.new(key, head + b'.' + body, hashlib.sha256).digest())
+open(sys.argv[2], 'wb').write(head + b'.' + body + b'.' + sig)
+PY
+  fi
+  echo "ODIN_WS_AUTH_MODE=JWT ODIN_WS_AUTH_KEY_FILE=$WORK/jwt.key ODIN_WS_AUTH_CHANNELS=[{\"prefix\":\"\",\"access\":\"Token\"}]"
+}
+bench_auth_token_flag() {
+  [ "${BENCH_AUTH:-0}" = 1 ] && echo "--bearer-token=$(cat "$WORK/jwt.token")"
+  return 0
+}
+
 start_shard() { # index [max connections]
   local i="$1" port mport
   next_port; port="$PORT"; next_port; mport="$PORT"
-  env ODIN_WS_CLUSTER=bench ODIN_WS_SHARD_INDEX="$i" ODIN_WS_KAFKA_BOOTSTRAP_SERVERS="$BOOTSTRAP" \
+  # shellcheck disable=SC2046
+  env $(bench_auth_env) ODIN_WS_CLUSTER=bench ODIN_WS_SHARD_INDEX="$i" ODIN_WS_KAFKA_BOOTSTRAP_SERVERS="$BOOTSTRAP" \
     ODIN_WS_KAFKA_TOPICS="${SHARD_TOPICS:-bench}" ODIN_WS_BIND_ADDRESS=127.0.0.1 ODIN_WS_PORT="$port" \
     ODIN_WS_MANAGEMENT_PORT="$mport" ODIN_WS_MAX_CONNECTIONS="${2:-19800}" ODIN_WS_IO_THREADS="${SHARD_IO_THREADS:-$(nproc)}" \
     ODIN_WS_DRAIN_SECONDS=1 ODIN_WS_HANDSHAKE_TIMEOUT_SECONDS=30 \
@@ -254,7 +280,8 @@ fanout_series() { # jfr prefix, url, server pids (csv), connection rate
     loadtest --url="$2" --connections="$SUBSCRIBERS" --rate="$4" --channels=bench \
       --publish-bootstrap="$BOOTSTRAP" --publish-topic=bench --publish-rate="$rate" --publish-size=100 \
       ${PUBLISH_WINDOW:+--publish-window=$PUBLISH_WINDOW} \
-      --warmup-seconds="${WARMUP_SECONDS:-10}" --publish-seconds="$PUBLISH_SECONDS" --server-pids="$3"
+      --warmup-seconds="${WARMUP_SECONDS:-10}" --publish-seconds="$PUBLISH_SECONDS" --server-pids="$3" \
+      $(bench_auth_token_flag)
     jfr_stop "$BENCH_OUT/$1-$rate"
     scrape_shard_latency "$WORK/lat-after"
     rows+=("$(fanout_row "$rate")")
@@ -268,7 +295,12 @@ fanout_series() { # jfr prefix, url, server pids (csv), connection rate
   printf '  %s\n' "${split[@]}"
   if [ "${BENCH_JFR:-0}" = 1 ]; then
     local f
-    for f in "$BENCH_OUT/$1"-*.jfr; do [ -f "$f" ] && bash "$BENCH_ROOT/bench/jfr-summary.sh" "$f"; done
+    for f in "$BENCH_OUT/$1"-*.jfr; do
+      [ -f "$f" ] || continue
+      bash "$BENCH_ROOT/bench/jfr-summary.sh" "$f"
+      echo "bytes allocated during the recording, by thread group (jdk.ThreadAllocationStatistics at its start and end):"
+      python3 "$BENCH_ROOT/bench/jfr-alloc.py" "$f" ws-io kafka-consumer auth-keys | sed 's/^/  /'
+    done
   fi
   return 0
 }

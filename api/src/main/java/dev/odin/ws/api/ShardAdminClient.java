@@ -27,23 +27,32 @@ public final class ShardAdminClient {
 
   /** Asks the shard to stop admitting and close all clients with 1012, paced over its drain window. */
   public void drain(URI base) throws IOException, InterruptedException {
-    drain(base, false);
+    drain(base, false, null);
   }
 
   /**
    * Asks the shard to stop admitting and close all clients, paced over its drain window: with 1001 ("going away")
    * when the whole cluster is being deleted, else 1012 (reconnect elsewhere). A shard already draining keeps its
-   * first drain.
+   * first drain. {@code managementToken} goes as {@code Authorization: Bearer}; null: none.
    */
-  public void drain(URI base, boolean goingAway) throws IOException, InterruptedException {
+  public void drain(URI base, boolean goingAway, String managementToken) throws IOException, InterruptedException {
     URI uri = base.resolve(goingAway ? "/drain?code=1001" : "/drain");
-    send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody()), base);
+    send(withToken(HttpRequest.newBuilder(uri), managementToken).POST(HttpRequest.BodyPublishers.noBody()), base);
   }
 
   /** Asks the shard to close {@code count} clients, paced; it stays ready. */
   public void shed(URI base, int count) throws IOException, InterruptedException {
+    shed(base, count, null);
+  }
+
+  /** As {@link #shed(URI, int)}, with the shard's management token; null: none. */
+  public void shed(URI base, int count, String managementToken) throws IOException, InterruptedException {
     URI uri = base.resolve("/shed?count=" + count);
-    send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody()), base);
+    send(withToken(HttpRequest.newBuilder(uri), managementToken).POST(HttpRequest.BodyPublishers.noBody()), base);
+  }
+
+  private static HttpRequest.Builder withToken(HttpRequest.Builder request, String managementToken) {
+    return managementToken == null ? request : request.header("Authorization", "Bearer " + managementToken);
   }
 
   private HttpResponse<String> send(HttpRequest.Builder request, URI base) throws IOException, InterruptedException {

@@ -15,6 +15,8 @@ import java.util.stream.Collectors;
  * mapping used by the operator's StatefulSet and by local mode.
  */
 public final class ShardEnv {
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
   /**
    * The shard's JVM flags, a JVM argument file on this module's classpath: the single source. The shard image
    * carries the same file as {@code /opt/odin-ws/jvm.args} and its entry point passes it to {@code java}; local
@@ -77,9 +79,25 @@ public final class ShardEnv {
   public static final String MANAGEMENT_PORT = "ODIN_WS_MANAGEMENT_PORT";
   public static final String MAX_CONNECTIONS = "ODIN_WS_MAX_CONNECTIONS";
   public static final String DRAIN_SECONDS = "ODIN_WS_DRAIN_SECONDS";
+  public static final String AUTH_MODE = "ODIN_WS_AUTH_MODE";
+  public static final String AUTH_ANONYMOUS = "ODIN_WS_AUTH_ANONYMOUS";
+  public static final String AUTH_KEY_FILE = "ODIN_WS_AUTH_KEY_FILE";
+  public static final String AUTH_ALGORITHMS = "ODIN_WS_AUTH_ALGORITHMS";
+  public static final String AUTH_ISSUER = "ODIN_WS_AUTH_ISSUER";
+  public static final String AUTH_AUDIENCE = "ODIN_WS_AUTH_AUDIENCE";
+  public static final String AUTH_CLOCK_SKEW_SECONDS = "ODIN_WS_AUTH_CLOCK_SKEW_SECONDS";
+  public static final String AUTH_REFRESH_GRACE_SECONDS = "ODIN_WS_AUTH_REFRESH_GRACE_SECONDS";
+  public static final String AUTH_CHANNELS = "ODIN_WS_AUTH_CHANNELS";
+  public static final String ALLOWED_ORIGINS = "ODIN_WS_ALLOWED_ORIGINS";
+  public static final String MANAGEMENT_TOKEN_FILE = "ODIN_WS_MANAGEMENT_TOKEN_FILE";
 
   /** Where the operator mounts {@code kafka.secretRef} in a shard pod. */
   public static final String KAFKA_PROPERTIES_DIR = "/etc/odin-ws/kafka";
+  /** Where the operator mounts {@code auth.jwt.keySecretRef} in a shard pod. */
+  public static final String AUTH_KEYS_DIR = "/etc/odin-ws/auth";
+  /** Where the operator mounts its management-token Secret in a shard pod; the file is {@value #MANAGEMENT_TOKEN_KEY}. */
+  public static final String MANAGEMENT_TOKEN_DIR = "/etc/odin-ws/management";
+  public static final String MANAGEMENT_TOKEN_KEY = "token";
 
   public static final int WS_PORT = 8080;
   public static final int ADMIN_PORT = 9090;
@@ -102,6 +120,56 @@ public final class ShardEnv {
     env.put(MANAGEMENT_PORT, Integer.toString(ADMIN_PORT));
     WsClusterDefaults.maxConnectionsPerShard(cr).ifPresent(n -> env.put(MAX_CONNECTIONS, Integer.toString(n)));
     env.put(DRAIN_SECONDS, Integer.toString(WsClusterDefaults.drainSeconds(cr)));
+    env.putAll(auth(cr));
+    env.put(MANAGEMENT_TOKEN_FILE, MANAGEMENT_TOKEN_DIR + "/" + MANAGEMENT_TOKEN_KEY);
+    return env;
+  }
+
+  /**
+   * The {@code ODIN_WS_AUTH_*} and {@code ODIN_WS_ALLOWED_ORIGINS} variables of {@code spec.auth}. The key file is the
+   * mounted Secret's; local mode replaces it with {@code jwt.keyFile}.
+   */
+  static Map<String, String> auth(WsCluster cr) {
+    Map<String, String> env = new LinkedHashMap<>();
+    AuthSpec auth = cr.getSpec().getAuth();
+    env.put(AUTH_MODE, WsClusterDefaults.authMode(cr).name());
+    if (auth != null && auth.getAllowedOrigins() != null && !auth.getAllowedOrigins().isEmpty()) {
+      env.put(ALLOWED_ORIGINS, String.join(",", auth.getAllowedOrigins()));
+    }
+    if (WsClusterDefaults.authMode(cr) != AuthSpec.Mode.JWT) {
+      return env;
+    }
+    env.put(AUTH_ANONYMOUS, Boolean.toString(Boolean.TRUE.equals(auth.getAnonymous())));
+    WsClusterDefaults.authKeySecretRef(cr)
+        .ifPresent(ref -> env.put(AUTH_KEY_FILE, AUTH_KEYS_DIR + "/" + WsClusterDefaults.authKey(ref)));
+    JwtSpec jwt = auth.getJwt() == null ? new JwtSpec() : auth.getJwt();
+    if (jwt.getAlgorithms() != null && !jwt.getAlgorithms().isEmpty()) {
+      env.put(AUTH_ALGORITHMS, jwt.getAlgorithms().stream().map(Enum::name).collect(Collectors.joining(",")));
+    }
+    if (jwt.getIssuer() != null) {
+      env.put(AUTH_ISSUER, jwt.getIssuer());
+    }
+    if (jwt.getAudience() != null) {
+      env.put(AUTH_AUDIENCE, jwt.getAudience());
+    }
+    if (jwt.getClockSkewSeconds() != null) {
+      env.put(AUTH_CLOCK_SKEW_SECONDS, jwt.getClockSkewSeconds().toString());
+    }
+    if (auth.getRefreshGraceSeconds() != null) {
+      env.put(AUTH_REFRESH_GRACE_SECONDS, auth.getRefreshGraceSeconds().toString());
+    }
+    List<Map<String, String>> rules = new ArrayList<>();
+    for (ChannelRuleSpec rule : auth.getChannels() == null ? List.<ChannelRuleSpec>of() : auth.getChannels()) {
+      Map<String, String> r = new LinkedHashMap<>();
+      r.put("prefix", rule.getPrefix() == null ? "" : rule.getPrefix());
+      r.put("access", rule.getAccess() == null ? "" : rule.getAccess().name());
+      rules.add(r);
+    }
+    try {
+      env.put(AUTH_CHANNELS, JSON.writeValueAsString(rules));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
     return env;
   }
 

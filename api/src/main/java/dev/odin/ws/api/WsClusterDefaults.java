@@ -18,6 +18,7 @@ public final class WsClusterDefaults {
   public static final int BALANCER_PORT = 80;
   public static final String CHANNEL_TEMPLATE = "{key}";
   public static final String SECRET_KEY = "client.properties";
+  public static final String AUTH_SECRET_KEY = "keys";
   public static final int MIN_SHARDS = 1;
   public static final int MAX_SHARDS = 10;
   public static final int TARGET_CONNECTIONS_PER_SHARD = 5000;
@@ -127,6 +128,39 @@ public final class WsClusterDefaults {
       return Optional.empty();
     }
     return Optional.of(Quantity.getAmountInBytes(r.getLimits().get("cpu")));
+  }
+
+  /** None without spec.auth; JWT when spec.auth says nothing else. */
+  public static AuthSpec.Mode authMode(WsCluster cr) {
+    AuthSpec auth = spec(cr).getAuth();
+    if (auth == null) {
+      return AuthSpec.Mode.None;
+    }
+    return auth.getMode() == null ? AuthSpec.Mode.JWT : auth.getMode();
+  }
+
+  /** The Secret key with the token verification keys, when mode is JWT and one is named. */
+  public static Optional<KeySecretRef> authKeySecretRef(WsCluster cr) {
+    AuthSpec auth = spec(cr).getAuth();
+    if (authMode(cr) != AuthSpec.Mode.JWT || auth.getJwt() == null) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(auth.getJwt().getKeySecretRef());
+  }
+
+  public static String authKey(KeySecretRef ref) {
+    return ref.getKey() == null || ref.getKey().isBlank() ? AUTH_SECRET_KEY : ref.getKey();
+  }
+
+  public static boolean networkPolicy(WsCluster cr) {
+    NetworkPolicySpec n = spec(cr).getNetworkPolicy();
+    return n == null || n.getEnabled() == null || n.getEnabled();
+  }
+
+  public static Optional<String> monitoringNamespace(WsCluster cr) {
+    NetworkPolicySpec n = spec(cr).getNetworkPolicy();
+    return n == null || n.getMonitoringNamespace() == null || n.getMonitoringNamespace().isBlank()
+        ? Optional.empty() : Optional.of(n.getMonitoringNamespace());
   }
 
   private static WsClusterSpec spec(WsCluster cr) {

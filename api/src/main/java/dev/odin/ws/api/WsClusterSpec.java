@@ -8,7 +8,10 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.model.annotation.SpecReplicas;
 
-/** What the user asks for: shard count, shard pod shape, Kafka source, balancer, draining, scaling, monitoring. */
+/**
+ * What the user asks for: shard count, shard pod shape, Kafka source, balancer, draining, scaling, monitoring,
+ * authentication and the network policy.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class WsClusterSpec {
   @SpecReplicas
@@ -48,6 +51,14 @@ public class WsClusterSpec {
 
   @JsonPropertyDescription("Prometheus Operator and Grafana integration.")
   private MonitoringSpec monitoring;
+
+  @JsonPropertyDescription(
+      "Authentication and channel permissions. Without it (or with mode None) the cluster is open: any client that "
+          + "reaches it may subscribe to any channel.")
+  private AuthSpec auth;
+
+  @JsonPropertyDescription("The NetworkPolicy around the shard pods.")
+  private NetworkPolicySpec networkPolicy;
 
   public Integer getShards() {
     return shards;
@@ -119,5 +130,21 @@ public class WsClusterSpec {
 
   public void setMonitoring(MonitoringSpec monitoring) {
     this.monitoring = monitoring;
+  }
+
+  public AuthSpec getAuth() {
+    return auth;
+  }
+
+  public void setAuth(AuthSpec auth) {
+    this.auth = auth;
+  }
+
+  public NetworkPolicySpec getNetworkPolicy() {
+    return networkPolicy;
+  }
+
+  public void setNetworkPolicy(NetworkPolicySpec networkPolicy) {
+    this.networkPolicy = networkPolicy;
   }
 }

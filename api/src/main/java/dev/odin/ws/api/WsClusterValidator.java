@@ -39,6 +39,7 @@ public final class WsClusterValidator {
       max(out, "spec.drain.seconds", spec.getDrain().getSeconds(), 3600);
     }
     autoscaling(out, spec.getAutoscaling());
+    auth(out, spec.getAuth());
     return out;
   }
 
@@ -49,6 +50,32 @@ public final class WsClusterValidator {
       throw new InvalidWsClusterException(source, problems);
     }
     return cr;
+  }
+
+  private static void auth(List<String> out, AuthSpec auth) {
+    if (auth == null) {
+      return;
+    }
+    boolean jwt = auth.getMode() == null || auth.getMode() == AuthSpec.Mode.JWT;
+    if (jwt && (auth.getJwt() == null
+        || (auth.getJwt().getKeySecretRef() == null && blank(auth.getJwt().getKeyFile())))) {
+      out.add("spec.auth: Invalid value: " + AuthSpec.KEYS_MESSAGE); // AuthSpec.KEYS_RULE
+    }
+    min(out, "spec.auth.refreshGraceSeconds", auth.getRefreshGraceSeconds(), 0);
+    max(out, "spec.auth.refreshGraceSeconds", auth.getRefreshGraceSeconds(), 3600);
+    if (auth.getJwt() != null) {
+      min(out, "spec.auth.jwt.clockSkewSeconds", auth.getJwt().getClockSkewSeconds(), 0);
+      max(out, "spec.auth.jwt.clockSkewSeconds", auth.getJwt().getClockSkewSeconds(), 600);
+    }
+    List<ChannelRuleSpec> channels = auth.getChannels() == null ? List.of() : auth.getChannels();
+    for (int i = 0; i < channels.size(); i++) {
+      if (channels.get(i).getPrefix() == null) {
+        out.add("spec.auth.channels[" + i + "].prefix: Required value");
+      }
+      if (channels.get(i).getAccess() == null) {
+        out.add("spec.auth.channels[" + i + "].access: Required value");
+      }
+    }
   }
 
   private static void kafka(List<String> out, KafkaSpec kafka) {

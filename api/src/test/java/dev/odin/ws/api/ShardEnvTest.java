@@ -33,6 +33,33 @@ class ShardEnvTest {
   }
 
   @Test
+  void fullExampleMapsSpecAuthToTheShardsAuthEnvironment() {
+    Map<String, String> env = ShardEnv.common(FULL);
+    assertEquals("JWT", env.get("ODIN_WS_AUTH_MODE"));
+    assertEquals("true", env.get("ODIN_WS_AUTH_ANONYMOUS"));
+    assertEquals("/etc/odin-ws/auth/jwks.json", env.get("ODIN_WS_AUTH_KEY_FILE"));
+    assertEquals("RS256,ES256", env.get("ODIN_WS_AUTH_ALGORITHMS"));
+    assertEquals("https://auth.example.com", env.get("ODIN_WS_AUTH_ISSUER"));
+    assertEquals("market-data", env.get("ODIN_WS_AUTH_AUDIENCE"));
+    assertEquals("30", env.get("ODIN_WS_AUTH_CLOCK_SKEW_SECONDS"));
+    assertEquals("30", env.get("ODIN_WS_AUTH_REFRESH_GRACE_SECONDS"));
+    assertEquals("[{\"prefix\":\"public.\",\"access\":\"Public\"},{\"prefix\":\"quotes.\",\"access\":\"Authenticated\"},"
+        + "{\"prefix\":\"orders\",\"access\":\"User\"},{\"prefix\":\"accounts.\",\"access\":\"Token\"}]",
+        env.get("ODIN_WS_AUTH_CHANNELS"));
+    assertEquals("https://trade.example.com,https://*.example.com", env.get("ODIN_WS_ALLOWED_ORIGINS"));
+    assertEquals("/etc/odin-ws/management/token", env.get("ODIN_WS_MANAGEMENT_TOKEN_FILE"));
+  }
+
+  @Test
+  void withoutSpecAuthTheShardsAreOpenAndNoAuthVariableButTheModeIsSet() {
+    WsCluster open = WsClusterYaml.load(CrdFiles.examples().resolve("wscluster-local.yaml"));
+    Map<String, String> env = ShardEnv.common(open);
+    assertEquals("None", env.get("ODIN_WS_AUTH_MODE"));
+    assertFalse(env.keySet().stream().anyMatch(k -> k.startsWith("ODIN_WS_AUTH_") && !k.equals("ODIN_WS_AUTH_MODE")));
+    assertFalse(env.containsKey("ODIN_WS_ALLOWED_ORIGINS"));
+  }
+
+  @Test
   void minimalExampleUsesTheNameAsGroupPrefixAndTheKeyAsChannel() {
     Map<String, String> env = ShardEnv.common(MINIMAL);
     assertEquals("prices", env.get("ODIN_WS_KAFKA_CONSUMER_GROUP_PREFIX"));

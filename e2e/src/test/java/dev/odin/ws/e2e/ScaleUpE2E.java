@@ -40,6 +40,9 @@ class ScaleUpE2E {
         List<ShardObserver.Sample> notReadyWithClients = observer.samples().stream()
             .filter(s -> !s.ready() && !s.deleting() && s.connections() > 0).toList();
         assertEquals(List.of(), notReadyWithClients);
+        // The balancer re-reads readiness every 300 ms; new clients come once it routes to all four (as Envoy's
+        // health checks would, a moment after the pods turn Ready).
+        await().atMost(StoryCluster.TIMEOUT).until(() -> balancer.readyShards().size() == 4);
 
         try (Subscribers later = new Subscribers(200, CHANNELS, balancer).connectAll(StoryCluster.TIMEOUT)) {
           Map<URI, Long> newcomers = later.byShard().entrySet().stream().filter(e -> !before.contains(e.getKey()))

@@ -40,10 +40,21 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final int brokerPort;
   private final int controllerPort;
   private final Map<String, String> extraProperties;
+  /** The user and password a SASL/SCRAM broker knows; null for a plaintext broker. */
+  private final String[] scramUser;
+  /** With SCRAM: a plaintext listener for the broker itself and {@link #admin()} (the test's own side). */
+  private final int internalPort;
   private KafkaRaftServer server;
 
   private EmbeddedKafkaBroker(
       Path dataDir, boolean ownsDataDir, int brokerPort, int controllerPort, Map<String, String> extra) {
+    this(dataDir, ownsDataDir, brokerPort, controllerPort, extra, null, 0);
+  }
+
+  private EmbeddedKafkaBroker(Path dataDir, boolean ownsDataDir, int brokerPort, int controllerPort,
+      Map<String, String> extra, String[] scramUser, int internalPort) {
+    this.scramUser = scramUser;
+    this.internalPort = internalPort;
     this.dataDir = dataDir;
     this.ownsDataDir = ownsDataDir;
     this.brokerPort = brokerPort;
@@ -68,6 +79,33 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * A broker whose client listener ({@link #bootstrapServers()}) requires SASL/SCRAM-SHA-256 and knows one user,
+   * {@code user} with {@code password}. Clients then need {@code security.protocol=SASL_PLAINTEXT},
+   * {@code sasl.mechanism=SCRAM-SHA-256} and a {@code ScramLoginModule} JAAS config; {@link #admin()} uses a
+   * plaintext listener of the broker's own, so that a test can create topics without credentials.
+   */
+  public static EmbeddedKafkaBroker startWithScram(String user, String password) {
+    try {
+      Path dir = Files.createTempDirectory("odin-ws-kafka-sasl-");
+      EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir, true, freePort(), freePort(), Map.of(),
+          new String[] {user, password}, freePort());
+      broker.format();
+      broker.startServer();
+      return broker;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The client properties (as a properties file's text) that authenticate as {@code user} on a SCRAM broker. */
+  public static String scramClientProperties(String user, String password) {
+    return "security.protocol=SASL_PLAINTEXT\n"
+        + "sasl.mechanism=SCRAM-SHA-256\n"
+        + "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+        + user + "\" password=\"" + password + "\";\n";
   }
 
   /**
@@ -114,7 +152,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   public Admin admin() {
     return Admin.create(
         Map.of(
-            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+            scramUser == null ? bootstrapServers() : "127.0.0.1:" + internalPort,
             AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000));
   }
 
@@ -157,12 +196,24 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     props.put("process.roles", "broker,controller");
     props.put("node.id", "1");
     props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-    props.put(
-        "listeners",
-        "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-    props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+    if (scramUser == null) {
+      props.put(
+          "listeners",
+          "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+      props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+      props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    } else {
+      props.put("listeners", "INTERNAL://127.0.0.1:" + internalPort + ",EXTERNAL://127.0.0.1:" + brokerPort
+          + ",CONTROLLER://127.0.0.1:" + controllerPort);
+      props.put("advertised.listeners", "INTERNAL://127.0.0.1:" + internalPort + ",EXTERNAL://127.0.0.1:" + brokerPort);
+      props.put("listener.security.protocol.map",
+          "INTERNAL:PLAINTEXT,EXTERNAL:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
+      props.put("inter.broker.listener.name", "INTERNAL");
+      props.put("sasl.enabled.mechanisms", "SCRAM-SHA-256");
+      props.put("listener.name.external.scram-sha-256.sasl.jaas.config",
+          "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+    }
     props.put("controller.listener.names", "CONTROLLER");
-    props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
     props.put("log.dirs", dataDir.resolve("data").toString());
     // A single node: every internal topic must fit on it, or consumer groups never form.
     props.put("offsets.topic.replication.factor", "1");
@@ -186,12 +237,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     try (PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-      int rc =
-          StorageTool.execute(
-              new String[] {
-                "format", "-t", Uuid.randomUuid().toString(), "-c", config.toString()
-              },
-              out);
+      java.util.List<String> args = new java.util.ArrayList<>(
+          List.of("format", "-t", Uuid.randomUuid().toString(), "-c", config.toString()));
+      if (scramUser != null) {
+        // KRaft keeps SCRAM credentials in its metadata log: they are added when the log is formatted.
+        args.addAll(List.of("--add-scram",
+            "SCRAM-SHA-256=[name=" + scramUser[0] + ",password=" + scramUser[1] + "]"));
+      }
+      int rc = StorageTool.execute(args.toArray(String[]::new), out);
       if (rc != 0) {
         throw new IllegalStateException("formatting the Kafka log directory failed: " + output);
       }

@@ -39,6 +39,8 @@ class ShardImageE2E {
       WsClusterYaml.load(UnpackedImage.REPO.resolve("examples/wscluster-minimal.yaml"));
   private static final String LOG = "shard.log";
 
+  private static final String SECRET = "image-test-hmac-secret-of-32-bytes-or-more";
+  private static final String MANAGEMENT_TOKEN = "image-test-management-token";
   private static EmbeddedKafkaBroker kafka;
   private static UnpackedImage image;
   private static Process shard;
@@ -60,6 +62,10 @@ class ShardImageE2E {
     env.put(ShardEnv.PORT, Integer.toString(wsPort));
     env.put(ShardEnv.MANAGEMENT_PORT, Integer.toString(managementPort));
     env.put("ODIN_WS_BIND_ADDRESS", "127.0.0.1");
+    // The example authenticates with the keys of a Secret and the operator's management token, both mounted where
+    // the operator mounts them: written into the image's root here, before it turns read-only.
+    mount(env.get(ShardEnv.AUTH_KEY_FILE), SECRET);
+    mount(env.get(ShardEnv.MANAGEMENT_TOKEN_FILE), MANAGEMENT_TOKEN);
     shard = image.start(env, LOG);
     await("shard /readyz 200 (log: target/images/shard-server/" + LOG + ")")
         .atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
@@ -69,6 +75,17 @@ class ShardImageE2E {
           }
           return UnpackedImage.httpStatus(managementPort, "/readyz") == 200;
         });
+  }
+
+  /** Writes {@code content} at {@code path} inside the image's root, readable by the image's user. */
+  private static void mount(String path, String content) throws IOException {
+    Path file = image.rootfs.resolve(path.substring(1));
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, content);
+    for (Path p = file.getParent(); !p.equals(image.rootfs); p = p.getParent()) {
+      Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+    Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
   }
 
   @AfterAll
@@ -99,6 +116,15 @@ class ShardImageE2E {
             return null;
           }
         }).get(10, TimeUnit.SECONDS);
+    com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(
+        new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256),
+        new com.nimbusds.jwt.JWTClaimsSet.Builder().subject("42")
+            .expirationTime(new java.util.Date(System.currentTimeMillis() + 300_000)).build());
+    jwt.sign(new com.nimbusds.jose.crypto.MACSigner(SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    String token = jwt.serialize();
+    ws.sendText("{\"type\":\"auth\",\"token\":\"" + token + "\",\"id\":0}", true).get(5, TimeUnit.SECONDS);
+    String authenticated = frames.poll(10, TimeUnit.SECONDS);
+    assertTrue(authenticated != null && authenticated.contains("\"type\":\"authenticated\""), "reply: " + authenticated);
     ws.sendText("{\"type\":\"subscribe\",\"channels\":[\"BTC\"],\"id\":1}", true).get(5, TimeUnit.SECONDS);
     String subscribed = frames.poll(10, TimeUnit.SECONDS);
     assertTrue(subscribed != null && subscribed.contains("\"type\":\"subscribed\""), "reply: " + subscribed);
@@ -113,6 +139,15 @@ class ShardImageE2E {
     assertTrue(message != null && message.contains("\"type\":\"message\"") && message.contains("\"channel\":\"BTC\"")
         && message.contains("\"data\":{\"price\":101}"), "frame: " + message + "\nshard log:\n" + image.log(LOG));
     ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void drainNeedsTheMountedManagementToken() throws Exception {
+    URI drain = URI.create("http://127.0.0.1:" + managementPort + "/drain");
+    assertEquals(401, UnpackedImage.HTTP.send(HttpRequest.newBuilder(drain).POST(HttpRequest.BodyPublishers.noBody())
+        .build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+    assertEquals(401, UnpackedImage.HTTP.send(HttpRequest.newBuilder(drain).header("Authorization", "Bearer wrong")
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
   }
 
   @Test

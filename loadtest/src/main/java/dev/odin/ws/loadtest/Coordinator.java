@@ -37,7 +37,8 @@ public final class Coordinator {
       "workers", "per-worker", "worker-java-opts", "io-threads", "source-addresses", "steps", "ramp-timeout-s",
       "ready-urls", "ready-timeout-s", "publish-bootstrap", "publish-topic", "publish-rate", "publish-window",
       "publish-size", "publish-seconds", "publish-channels", "linger-ms", "hold-seconds", "drain-max-s", "server-pids",
-      "measure-memory", "out", "connect-timeout-ms", "warmup-seconds", "resume", "read-pause-us", "publish-spread");
+      "measure-memory", "out", "connect-timeout-ms", "warmup-seconds", "resume", "read-pause-us", "publish-spread",
+      "bearer-token");
   /** No leak detection and no per-access buffer checks: the generator's hot path must stay cheaper than the server's. */
   static final String DEFAULT_WORKER_OPTS = "-Xmx1g -XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled "
       + "-Dio.netty.buffer.checkAccessible=false -Dio.netty.buffer.checkBounds=false";
@@ -205,7 +206,8 @@ public final class Coordinator {
           "--urls=" + args.required("url"), "--channels=" + String.join(",", channels),
           "--channels-per-connection=" + channelsPerConnection,
           "--initial-target=" + share(firstTarget, n)));
-      cmd.addAll(args.asFlags("source-addresses", "io-threads", "connect-timeout-ms", "resume", "read-pause-us"));
+      cmd.addAll(args.asFlags("source-addresses", "io-threads", "connect-timeout-ms", "resume", "read-pause-us",
+          "bearer-token"));
       Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
       WorkerProcess w = new WorkerProcess(i, n, p);
       workers.add(w);

@@ -55,6 +55,7 @@ public final class LoadTestMain {
                    --read-pause-us=500 (a busy event loop sleeps this long before each epoll_wait, so one wait
                    finds many sockets ready; latencies read up to this late; 0: wake up for every message)
                    --ready-urls=http://127.0.0.1:9090/readyz  --server-pids=PID,...  --measure-memory=true
+                   --bearer-token=JWT (sent as Authorization: Bearer on every upgrade)
                    --publish-bootstrap=HOST:PORT --publish-topic=T --publish-rate=R --publish-size=100
                    --publish-rate=max (closed-loop: as fast as the records are delivered, at most
                    --publish-window=1000 records sent and not yet delivered to every subscriber)

@@ -7,6 +7,11 @@ import java.nio.charset.StandardCharsets;
 /** One WebSocket endpoint ({@code ws://host:port/path}) and its upgrade request, built once. */
 record Target(InetSocketAddress address, byte[] upgradeRequest) {
   static Target parse(String url) {
+    return parse(url, "");
+  }
+
+  /** {@code bearerToken}: sent as {@code Authorization: Bearer} on every upgrade, for a cluster that authenticates. */
+  static Target parse(String url, String bearerToken) {
     URI uri = URI.create(url);
     if (!"ws".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 0) {
       throw new IllegalArgumentException("--url " + url + " is not ws://host:port/path");
@@ -18,7 +23,9 @@ record Target(InetSocketAddress address, byte[] upgradeRequest) {
         + "Upgrade: websocket\r\n"
         + "Connection: Upgrade\r\n"
         + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-        + "Sec-WebSocket-Version: 13\r\n\r\n";
+        + "Sec-WebSocket-Version: 13\r\n"
+        + (bearerToken.isEmpty() ? "" : "Authorization: Bearer " + bearerToken + "\r\n")
+        + "\r\n";
     return new Target(new InetSocketAddress(uri.getHost(), uri.getPort()), request.getBytes(StandardCharsets.US_ASCII));
   }
 }

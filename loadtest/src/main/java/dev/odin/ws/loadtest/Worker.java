@@ -51,7 +51,8 @@ public final class Worker {
   static final String RESULT = "@result ";
   static final String RESET_DONE = "@reset-done";
   static final Set<String> FLAGS = Set.of("index", "connections", "first-index", "urls", "rate", "channels",
-      "channels-per-connection", "source-addresses", "io-threads", "connect-timeout-ms", "initial-target", "resume", "read-pause-us");
+      "channels-per-connection", "source-addresses", "io-threads", "connect-timeout-ms", "initial-target", "resume", "read-pause-us",
+      "bearer-token");
   /** A resuming connection's checker, handed to its next connection so order and gaps are checked across both. */
   private static final io.netty.util.AttributeKey<DeliveryChecker> RESUMED_CHECKER =
       io.netty.util.AttributeKey.valueOf("odin-ws-resumed-checker");
@@ -106,7 +107,8 @@ public final class Worker {
     connections = args.integer("connections", 0);
     firstIndex = args.integer("first-index", 0);
     rate = args.decimal("rate", 1000);
-    targets = args.list("urls", null).stream().map(Target::parse).toList();
+    String token = args.string("bearer-token", "");
+    targets = args.list("urls", null).stream().map(url -> Target.parse(url, token)).toList();
     channels = args.list("channels", "");
     channelBytes = channels.stream().map(c -> c.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
     channelsPerConnection = Math.min(args.integer("channels-per-connection", channels.size()), channels.size());

@@ -19,9 +19,11 @@ final class Drainer {
 
   private final ShardAdminClient admin = new ShardAdminClient(Duration.ofSeconds(2));
   private final PrintStream out;
+  private final String managementToken;
 
-  Drainer(PrintStream out) {
+  Drainer(PrintStream out, String managementToken) {
     this.out = out;
+    this.managementToken = managementToken;
   }
 
   /** Drains and stops {@code shards} in the given order; the caller has already taken them off the balancer. */
@@ -43,7 +45,7 @@ final class Drainer {
 
   private void post(int index, ShardSupervisor.Endpoint endpoint) {
     try {
-      admin.drain(base(endpoint));
+      admin.drain(base(endpoint), false, managementToken);
     } catch (IOException e) {
       out.println("odin-ws local: shard " + index + " did not accept /drain (" + e.getMessage()
           + "); stopping it with SIGTERM, which drains too");

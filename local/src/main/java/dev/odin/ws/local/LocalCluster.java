@@ -83,13 +83,28 @@ public final class LocalCluster implements AutoCloseable, DemoPage.Cluster {
     }
     kafka = KafkaEndpoint.open(running);
     balancer = LocalBalancer.start(name, options.port(), out);
-    shards = new ShardSet(running, kafka.bootstrapServers(), options, runDir, background, out, balancer::setBackends);
+    if (options.demo()) {
+      // Before the shards: its origin goes into their Origin allow-list.
+      page = startPage().orElse(null);
+    }
+    LocalAuth auth;
+    try {
+      auth = LocalAuth.prepare(running, options.file(), runDir,
+          page == null ? OptionalInt.empty() : OptionalInt.of(page.port()));
+    } catch (IllegalArgumentException e) {
+      throw new dev.odin.ws.api.InvalidWsClusterException(options.file().toString(), List.of(e.getMessage()));
+    }
+    if (WsClusterDefaults.authMode(running) == dev.odin.ws.api.AuthSpec.Mode.None) {
+      out.println("odin-ws local: AUTHENTICATION IS OFF (no spec.auth, or mode None): any client may subscribe to "
+          + "any channel. Fine for a demo on this machine; see docs/security.md for spec.auth.");
+    }
+    shards = new ShardSet(running, kafka.bootstrapServers(), options, runDir, background, out, balancer::setBackends,
+        auth);
     shards.scaleTo(WsClusterDefaults.shards(running));
     state = new LocalState(ProcessHandle.current().pid(), kafka.bootstrapServers(), balancer.port());
     state.write(LocalState.file(options.stateDir(), name));
     if (options.demo()) {
       demo = new DemoPublisher(kafka.bootstrapServers(), topics().get(0), options.demoRate(), background);
-      page = startPage().orElse(null);
     }
     SpecWatcher watcher = new SpecWatcher(options.file(), content, out, this::apply);
     control.scheduleWithFixedDelay(watcher, WATCH_INTERVAL.toMillis(), WATCH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);

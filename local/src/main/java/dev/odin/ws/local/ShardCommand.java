@@ -30,7 +30,7 @@ record ShardCommand(List<String> command, Map<String, String> env) {
 
   static ShardCommand of(
       WsCluster cr, int index, String bootstrapServers, int wsPort, int managementPort, Path shardJar,
-      Path watchdogJar, Path kafkaProperties) {
+      Path watchdogJar, Path kafkaProperties, Map<String, String> authEnv) {
     List<String> command = new ArrayList<>();
     command.add(javaBinary());
     // A pod's CPU limit is what the JVM sizes its event loops and default capacity by; locally the flag says it.
@@ -50,6 +50,8 @@ record ShardCommand(List<String> command, Map<String, String> env) {
     env.put("ODIN_WS_BIND_ADDRESS", "127.0.0.1");
     // Replaces the Secret the operator would mount, which does not exist here; see docs/local-mode.md.
     env.put(ShardEnv.KAFKA_PROPERTIES_FILE, kafkaProperties.toAbsolutePath().toString());
+    // The Secrets the operator would mount: the JWT key file, the management token (see LocalAuth).
+    env.putAll(authEnv);
     return new ShardCommand(List.copyOf(command), Map.copyOf(env));
   }
 

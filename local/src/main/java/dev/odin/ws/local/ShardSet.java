@@ -27,12 +27,14 @@ final class ShardSet {
   private final PrintStream out;
   private final Consumer<List<Backend>> backends;
   private final Drainer drainer;
+  private final LocalAuth auth;
   private final TreeMap<Integer, ShardSupervisor> shards = new TreeMap<>();
   private final Object backendLock = new Object();
   private boolean closed;
 
   ShardSet(WsCluster cr, String bootstrapServers, LocalOptions options, Path runDir,
-      ScheduledExecutorService scheduler, PrintStream out, Consumer<List<Backend>> backends) {
+      ScheduledExecutorService scheduler, PrintStream out, Consumer<List<Backend>> backends, LocalAuth auth) {
+    this.auth = auth;
     this.cr = cr;
     this.bootstrapServers = bootstrapServers;
     this.options = options;
@@ -40,7 +42,7 @@ final class ShardSet {
     this.scheduler = scheduler;
     this.out = out;
     this.backends = backends;
-    this.drainer = new Drainer(out);
+    this.drainer = new Drainer(out, auth.managementToken());
     ShardSupervisor.prepare(runDir);
   }
 
@@ -61,7 +63,8 @@ final class ShardSet {
     out.println("odin-ws local: scaling " + current + " -> " + desired + " shards");
     for (int i = current; i < desired; i++) {
       ShardSupervisor shard =
-          new ShardSupervisor(i, cr, bootstrapServers, options, runDir, scheduler, out, this::updateBackends);
+          new ShardSupervisor(i, cr, bootstrapServers, options, runDir, scheduler, out, this::updateBackends,
+              auth.env());
       synchronized (this) {
         shards.put(i, shard);
       }

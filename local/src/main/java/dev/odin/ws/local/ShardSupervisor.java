@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -35,6 +36,7 @@ final class ShardSupervisor {
   private final ScheduledExecutorService scheduler;
   private final PrintStream out;
   private final Runnable onChange;
+  private final Map<String, String> authEnv;
   private Process process;
   private Endpoint endpoint;
   private long startedAtNanos;
@@ -42,7 +44,8 @@ final class ShardSupervisor {
   private boolean stopping;
 
   ShardSupervisor(int index, WsCluster cr, String bootstrapServers, LocalOptions options, Path runDir,
-      ScheduledExecutorService scheduler, PrintStream out, Runnable onChange) {
+      ScheduledExecutorService scheduler, PrintStream out, Runnable onChange, Map<String, String> authEnv) {
+    this.authEnv = authEnv;
     this.index = index;
     this.cr = cr;
     this.bootstrapServers = bootstrapServers;
@@ -81,7 +84,7 @@ final class ShardSupervisor {
     int wsPort = FreePorts.pick();
     int managementPort = FreePorts.pick();
     ShardCommand command = ShardCommand.of(cr, index, bootstrapServers, wsPort, managementPort,
-        options.shardJar(), options.watchdogJar(), kafkaProperties);
+        options.shardJar(), options.watchdogJar(), kafkaProperties, authEnv);
     ProcessBuilder builder = new ProcessBuilder(command.command());
     // Nothing of the runner's own ODIN_WS_* environment may leak into a shard: the spec alone configures it.
     builder.environment().keySet().removeIf(k -> k.startsWith("ODIN_WS_"));

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** The alert rules pass promtool, fire and stay quiet in promtool's unit tests, and are documented. */
 class AlertRulesTest {
   private static final List<String> ALERTS = List.of("OdinWsShardNearCapacity", "OdinWsShardAtCapacity",
-      "OdinWsDeliveryLatencyHigh", "OdinWsConsumerLagGrowing", "OdinWsSlowClientDisconnectSurge",
+      "OdinWsDeliveryLatencyHigh", "OdinWsConsumerLagGrowing", "OdinWsSlowClientDisconnectSurge", "OdinWsAuthFailureSpike",
       "OdinWsShardNotReady", "OdinWsClusterNotReady", "OdinWsOperatorReconcileErrors");
 
   @Test

@@ -25,6 +25,7 @@ public final class OperatorConfig {
   private final String leaseNamespace;
   private final int httpPort;
   private final Duration statsInterval;
+  private final String operatorNamespace;
 
   private OperatorConfig(Map<String, String> env) {
     watchNamespaces = Arrays.stream(env.getOrDefault(WATCH_NAMESPACES, "").split(","))
@@ -36,6 +37,7 @@ public final class OperatorConfig {
     leaseNamespace = string(env, LEASE_NAMESPACE, string(env, "POD_NAMESPACE", null));
     httpPort = integer(env, HTTP_PORT, 8080, 0, 65535);
     statsInterval = Duration.ofSeconds(integer(env, STATS_INTERVAL_SECONDS, 10, 1, 3600));
+    operatorNamespace = string(env, "POD_NAMESPACE", null);
   }
 
   /** Parses {@code env}; throws {@link IllegalArgumentException} naming the bad variable. */
@@ -77,6 +79,14 @@ public final class OperatorConfig {
   /** How often each WsCluster's shard stats are read (and the autoscaler runs). */
   public Duration statsInterval() {
     return statsInterval;
+  }
+
+  /**
+   * The operator pod's namespace ({@code POD_NAMESPACE}, from the downward API), which the shards' NetworkPolicy
+   * admits to their management port; empty when the operator runs outside a pod.
+   */
+  public java.util.Optional<String> operatorNamespace() {
+    return java.util.Optional.ofNullable(operatorNamespace);
   }
 
   @Override

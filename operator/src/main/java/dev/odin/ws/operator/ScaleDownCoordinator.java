@@ -96,7 +96,7 @@ public final class ScaleDownCoordinator {
       ask.forEach(index -> DrainProgress.recordAsked(drain, index, now));
       status.apply(cr, s -> s.setDrain(drain)); // the window is in the API before any shard hears of it
       for (int index : ask) {
-        boolean reached = shards.drain(observed.endpoints().get(index), goingAway);
+        boolean reached = shards.drain(cr, observed.endpoints().get(index), goingAway);
         events.normal(cr, goingAway ? "ClosingClients" : "DrainingShard", "shard " + index + " asked to close its "
             + "clients with " + (goingAway ? "1001" : "1012") + " over " + WsClusterDefaults.drainSeconds(cr) + "s"
             + (reached ? "" : " (not reachable: it holds no client once its pod is gone, else after its window)"));

@@ -2,6 +2,7 @@ package dev.odin.ws.operator;
 
 import dev.odin.ws.api.ShardAdminClient;
 import dev.odin.ws.api.ShardStats;
+import dev.odin.ws.api.WsCluster;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -17,12 +18,17 @@ import org.slf4j.LoggerFactory;
 /** Reads every shard's /stats in parallel and sends /drain; a shard without an address or an answer reads as empty. */
 public final class ShardStatsReader implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ShardStatsReader.class);
+  private final ManagementTokens tokens;
   private final ShardAdminClient client = new ShardAdminClient(Duration.ofSeconds(2));
   private final ExecutorService pool = Executors.newFixedThreadPool(8, r -> {
     Thread t = new Thread(r, "shard-stats");
     t.setDaemon(true);
     return t;
   });
+
+  public ShardStatsReader(ManagementTokens tokens) {
+    this.tokens = tokens;
+  }
 
   /** Stats by shard index; empty where the shard has no address (null) or did not answer. */
   public Map<Integer, Optional<ShardStats>> read(Map<Integer, URI> shards) {
@@ -35,13 +41,16 @@ public final class ShardStatsReader implements AutoCloseable {
     return out;
   }
 
-  /** Asks the shard at {@code uri} to drain (with 1001 when {@code goingAway}); false when it could not be reached. */
-  public boolean drain(URI uri, boolean goingAway) {
+  /**
+   * Asks shard {@code uri} of {@code cr} to drain (with 1001 when {@code goingAway}), with the cluster's management
+   * token; false when it could not be reached.
+   */
+  public boolean drain(WsCluster cr, URI uri, boolean goingAway) {
     if (uri == null) {
       return false;
     }
     try {
-      client.drain(uri, goingAway);
+      client.drain(uri, goingAway, tokens.of(cr).orElse(null));
       return true;
     } catch (java.io.IOException e) {
       LOG.debug("drain of {} failed: {}", uri, e.toString());

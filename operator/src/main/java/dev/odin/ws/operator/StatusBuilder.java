@@ -1,5 +1,6 @@
 package dev.odin.ws.operator;
 
+import dev.odin.ws.api.AuthSpec;
 import dev.odin.ws.api.AutoscalingStatus;
 import dev.odin.ws.api.DrainStatus;
 import dev.odin.ws.api.ShardStats;
@@ -23,6 +24,9 @@ import java.util.Set;
 /** Builds a fresh status from what was observed; pure, so reconcile can compare it with the current one. */
 public final class StatusBuilder {
   public static final String READY = "Ready";
+  /** A tolerable but risky spec, as Strimzi reports one: type Warning, status True, a reason and a sentence. */
+  public static final String WARNING = "Warning";
+  public static final String AUTH_DISABLED = "AuthenticationDisabled";
 
   private StatusBuilder() {}
 
@@ -70,8 +74,32 @@ public final class StatusBuilder {
     s.setAutoscaling(o.autoscaling());
     s.setDrain(o.drain());
     s.setConsumerGroupsToDelete(o.consumerGroupsToDelete());
-    s.setConditions(List.of(ready(cr, o, ready, now)));
+    List<Condition> conditions = new ArrayList<>();
+    conditions.add(ready(cr, o, ready, now));
+    if (WsClusterDefaults.authMode(cr) == AuthSpec.Mode.None) {
+      conditions.add(warning(cr, AUTH_DISABLED, "spec.auth.mode is None: any client that reaches the endpoint may "
+          + "subscribe to any channel. Use it for local demos only; set spec.auth with mode JWT.", now));
+    }
+    s.setConditions(conditions);
     return s;
+  }
+
+  /** A Warning condition; lastTransitionTime is kept while the same warning stands. */
+  static Condition warning(WsCluster cr, String reason, String message, Instant now) {
+    String since = Optional.ofNullable(cr.getStatus()).map(WsClusterStatus::getConditions).orElse(List.of())
+        .stream()
+        .filter(c -> WARNING.equals(c.getType()) && reason.equals(c.getReason()))
+        .map(Condition::getLastTransitionTime)
+        .findFirst()
+        .orElse(now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+    return new ConditionBuilder()
+        .withType(WARNING)
+        .withStatus("True")
+        .withReason(reason)
+        .withMessage(message)
+        .withLastTransitionTime(since)
+        .withObservedGeneration(cr.getMetadata().getGeneration())
+        .build();
   }
 
   private static Condition ready(WsCluster cr, Observed o, int ready, Instant now) {

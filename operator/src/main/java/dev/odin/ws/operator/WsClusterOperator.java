@@ -23,7 +23,7 @@ public final class WsClusterOperator implements AutoCloseable {
   public WsClusterOperator(OperatorConfig config, KubernetesClient client, MeterRegistry registry,
       ShardUriResolver resolver, LeaderElectionConfiguration leaderElection) {
     OperatorRuntime runtime = new OperatorRuntime(config);
-    this.shards = new ShardStatsReader();
+    this.shards = new ShardStatsReader(new ManagementTokens(client));
     this.groups = new ConsumerGroupCleaner(client);
     EventRecorder events = new EventRecorder(client);
     StatusApplier status = new StatusApplier(client);
@@ -32,8 +32,9 @@ public final class WsClusterOperator implements AutoCloseable {
       o.withKubernetesClient(client)
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
           // JOSDK leaves ConfigMaps (and Secrets) out of server-side apply by default, for Secrets' write-only
-          // stringData; this operator writes no Secret, and one write path for every child keeps field ownership
-          // uniform (the real-API-server tests show repeated reconciles leave the ConfigMaps untouched).
+          // stringData; the one Secret this operator writes (the management token) sets data, and one write path
+          // for every child keeps field ownership uniform (the real-API-server tests show repeated reconciles leave
+          // the ConfigMaps untouched).
           .withDefaultNonSSAResource(java.util.Set.of())
           .withDependentResourceFactory(new RuntimeInjectingFactory(runtime))
           .withCloseClientOnStop(false);

@@ -11,6 +11,8 @@ import dev.odin.ws.operator.dependent.EnvoyConfigMapDependent;
 import dev.odin.ws.operator.dependent.EnvoyDeploymentDependent;
 import dev.odin.ws.operator.dependent.EnvoyMetricsServiceDependent;
 import dev.odin.ws.operator.dependent.HeadlessServiceDependent;
+import dev.odin.ws.operator.dependent.ManagementTokenSecretDependent;
+import dev.odin.ws.operator.dependent.NetworkPolicyDependent;
 import dev.odin.ws.operator.dependent.PodDisruptionBudgetDependent;
 import dev.odin.ws.operator.dependent.PublicServiceDependent;
 import dev.odin.ws.operator.dependent.ServiceMonitorDependent;
@@ -39,8 +41,11 @@ import java.util.Optional;
 @ControllerConfiguration(name = WsClusterReconciler.NAME)
 @Workflow(dependents = {
   @Dependent(name = "shard-config", type = ShardConfigMapDependent.class),
-  @Dependent(name = "shard-statefulset", type = ShardStatefulSetDependent.class, dependsOn = "shard-config",
-      readyPostcondition = Conditions.ShardsServing.class),
+  @Dependent(name = "management-token", type = ManagementTokenSecretDependent.class),
+  @Dependent(name = "shard-statefulset", type = ShardStatefulSetDependent.class,
+      dependsOn = {"shard-config", "management-token"}, readyPostcondition = Conditions.ShardsServing.class),
+  @Dependent(name = "network-policy", type = NetworkPolicyDependent.class,
+      reconcilePrecondition = Conditions.NetworkPolicyEnabled.class),
   @Dependent(name = "shard-headless-service", type = HeadlessServiceDependent.class),
   @Dependent(name = "shard-pdb", type = PodDisruptionBudgetDependent.class),
   @Dependent(name = "public-service", type = PublicServiceDependent.class),

@@ -22,6 +22,8 @@ final class FakeShard implements AutoCloseable {
   volatile Instant drainRequestedAt;
   /** Every POST /drain, by the close code it asked for (1012 unless ?code= says otherwise). */
   final java.util.List<String> drainCodes = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** The Authorization header of the last POST /drain. */
+  volatile String drainAuthorization;
 
   private final boolean keepClients;
 
@@ -51,6 +53,7 @@ final class FakeShard implements AutoCloseable {
     server.createContext("/drain", ex -> {
       String query = ex.getRequestURI().getQuery();
       drainCodes.add(query != null && query.startsWith("code=") ? query.substring(5) : "1012");
+      drainAuthorization = ex.getRequestHeaders().getFirst("Authorization");
       if (drainRequestedAt == null && !keepClients) {
         drainRequestedAt = Instant.now();
         // Clients leave over a short while, as a real shard closes them paced over its window.

@@ -108,6 +108,31 @@ class StatusBuilderTest {
   void noStatefulSetYetMeansCreating() {
     WsClusterStatus s = StatusBuilder.build(cluster(2), new StatusBuilder.Observed(Optional.empty(),
         Map.of(), Map.of(), null, null, null), T0);
-    assertEquals(List.of("Creating"), s.getConditions().stream().map(c -> c.getReason()).toList());
+    assertEquals(List.of("Creating"), s.getConditions().stream().filter(c -> c.getType().equals("Ready"))
+        .map(c -> c.getReason()).toList());
+  }
+
+  @Test
+  void withoutSpecAuthTheStatusCarriesAnAuthenticationDisabledWarningThatKeepsItsTime() {
+    WsCluster open = cluster(1);
+    WsClusterStatus first = StatusBuilder.build(open, new StatusBuilder.Observed(Optional.of(sts(1, 1)),
+        Map.of(), Map.of(), null, null, null), T0);
+    var warning = first.getConditions().stream().filter(c -> c.getType().equals("Warning")).findFirst().orElseThrow();
+    assertEquals("True", warning.getStatus());
+    assertEquals("AuthenticationDisabled", warning.getReason());
+    assertTrue(warning.getMessage().contains("any channel"), warning.getMessage());
+    assertEquals("Ready", first.getConditions().get(0).getType(), "Ready stays first");
+    open.setStatus(first);
+    WsClusterStatus later = StatusBuilder.build(open, new StatusBuilder.Observed(Optional.of(sts(1, 1)),
+        Map.of(), Map.of(), null, null, null), T0.plusSeconds(300));
+    assertEquals(warning.getLastTransitionTime(), later.getConditions().get(1).getLastTransitionTime());
+
+    WsCluster secured = cluster(1);
+    dev.odin.ws.api.AuthSpec auth = new dev.odin.ws.api.AuthSpec();
+    auth.setMode(dev.odin.ws.api.AuthSpec.Mode.JWT);
+    secured.getSpec().setAuth(auth);
+    WsClusterStatus jwt = StatusBuilder.build(secured, new StatusBuilder.Observed(Optional.of(sts(1, 1)),
+        Map.of(), Map.of(), null, null, null), T0);
+    assertEquals(List.of("Ready"), jwt.getConditions().stream().map(c -> c.getType()).toList());
   }
 }

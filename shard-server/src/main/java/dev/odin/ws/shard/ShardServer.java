@@ -1,5 +1,7 @@
 package dev.odin.ws.shard;
 
+import dev.odin.ws.shard.auth.Authenticator;
+import dev.odin.ws.shard.auth.ManagementToken;
 import dev.odin.ws.shard.config.ShardServerConfig;
 import dev.odin.ws.shard.fanout.FanOut;
 import dev.odin.ws.shard.kafka.BroadcastConsumer;
@@ -44,6 +46,7 @@ public final class ShardServer implements AutoCloseable {
   private final ReplayService replay;
   private final ShardState state;
   private final ClientSessions sessions;
+  private final Authenticator auth;
   private final ConnectionCloser closer = new ConnectionCloser();
   private Channel wsChannel;
   private Channel managementChannel;
@@ -61,12 +64,14 @@ public final class ShardServer implements AutoCloseable {
     this.replay = new ReplayService(config, topicIds, feeds, metrics);
     this.state = new ShardState(config, consumer);
     this.sessions = new ClientSessions(ioGroup);
+    this.auth = new Authenticator(config.auth(), config.handshakeTimeout(), metrics);
     metrics.bindState(state::connections, fanOut::subscriptions, consumer::lag,
         () -> state.draining() ? 1 : 0, config::maxConnections);
     for (CloseReason reason : CloseReason.values()) {
       metrics.declare("closed", reason.label());
     }
-    for (String reason : new String[] {"full", "draining", "not_found", "not_websocket", "handshake_timeout"}) {
+    for (String reason :
+        new String[] {"full", "draining", "not_found", "not_websocket", "handshake_timeout", "origin"}) {
       metrics.declare("rejected", reason);
     }
     metrics.declare("dropped", "slow_client");
@@ -97,11 +102,12 @@ public final class ShardServer implements AutoCloseable {
         // Clients send little, and read buffers are pooled per read, not kept per connection: a fixed size
         // needs no per-connection size estimator (~50 bytes on every idle connection).
         .childOption(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
-        .childHandler(new ShardServerInitializer(new SessionServices(state, fanOut, replay, metrics, sessions)))
+        .childHandler(new ShardServerInitializer(new SessionServices(state, fanOut, replay, metrics, sessions, auth)))
         .bind(new InetSocketAddress(config.bindAddress(), config.port()))
         .syncUninterruptibly()
         .channel();
-    ManagementHandler management = new ManagementHandler(state, fanOut, metrics, this::drain, this::shed);
+    ManagementHandler management = new ManagementHandler(state, fanOut, metrics, this::drain, this::shed,
+        new ManagementToken(config.auth().managementTokenFile()));
     managementChannel = new ServerBootstrap()
         .group(managementGroup)
         .channel(transport.serverChannel())
@@ -198,6 +204,7 @@ public final class ShardServer implements AutoCloseable {
     }
     consumer.close();
     replay.close();
+    auth.close();
     closer.close();
     acceptGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     // Bounded: a loop thread that died abnormally never completes its group's termination, and a shard that

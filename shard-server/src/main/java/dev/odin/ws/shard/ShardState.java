@@ -90,6 +90,11 @@ public final class ShardState {
     if (full()) {
       return new Readiness(false, "full: " + config.maxConnections() + " connections");
     }
+    String refused = consumer.authenticationFailure();
+    if (refused != null) {
+      return new Readiness(false, "Kafka refused the shard's credentials: " + refused + " (fix the Kafka client "
+          + "properties of kafka.secretRef; the shard re-reads them)");
+    }
     if (!consumer.brokerReachable()) {
       return new Readiness(false, "Kafka broker unreachable");
     }

@@ -37,6 +37,14 @@ public final class Conditions {
     }
   }
 
+  /** spec.networkPolicy.enabled is not false (otherwise the NetworkPolicy is deleted). */
+  public static class NetworkPolicyEnabled implements Condition<Object, WsCluster> {
+    @Override
+    public boolean isMet(DependentResource<Object, WsCluster> d, WsCluster primary, Context<WsCluster> context) {
+      return WsClusterDefaults.networkPolicy(primary);
+    }
+  }
+
   /** monitoring.serviceMonitor is true. */
   public static class ServiceMonitorEnabled implements Condition<Object, WsCluster> {
     @Override

@@ -1,5 +1,7 @@
 package dev.odin.ws.operator.model;
 
+import dev.odin.ws.api.AuthSpec;
+import dev.odin.ws.api.KeySecretRef;
 import dev.odin.ws.api.SecretKeyRef;
 import dev.odin.ws.api.ShardEnv;
 import dev.odin.ws.api.WsCluster;
@@ -26,6 +28,8 @@ public final class ShardStatefulSetModel {
   /** Time past the drain window before the kubelet kills a shard that is still closing clients. */
   public static final int TERMINATION_MARGIN_SECONDS = 15;
   private static final String KAFKA_VOLUME = "kafka-client";
+  private static final String MANAGEMENT_TOKEN_VOLUME = "management-token";
+  private static final String AUTH_KEYS_VOLUME = "auth-keys";
   private static final String TMP_VOLUME = "tmp";
 
   private ShardStatefulSetModel() {}
@@ -47,6 +51,10 @@ public final class ShardStatefulSetModel {
     // The root filesystem is read-only: the JVM and Netty's native transport need a writable /tmp.
     pod.addNewVolume().withName(TMP_VOLUME).withNewEmptyDir().endEmptyDir().endVolume();
     WsClusterDefaults.secretRef(cr).ifPresent(ref -> pod.addToVolumes(secretVolume(ref)));
+    pod.addToVolumes(secretVolume(MANAGEMENT_TOKEN_VOLUME, WsClusterNames.managementToken(cr),
+        ShardEnv.MANAGEMENT_TOKEN_KEY));
+    authKeys(cr).ifPresent(ref -> pod.addToVolumes(
+        secretVolume(AUTH_KEYS_VOLUME, ref.getName(), WsClusterDefaults.authKey(ref))));
     return new StatefulSetBuilder()
         .withMetadata(Metadata.of(cr, WsClusterNames.statefulSet(cr), WsClusterLabels.SHARD))
         .withNewSpec()
@@ -90,7 +98,33 @@ public final class ShardStatefulSetModel {
         .addNewVolumeMount().withName(TMP_VOLUME).withMountPath("/tmp").endVolumeMount();
     WsClusterDefaults.secretRef(cr).ifPresent(ref -> c.addToVolumeMounts(new VolumeMountBuilder()
         .withName(KAFKA_VOLUME).withMountPath(ShardEnv.KAFKA_PROPERTIES_DIR).withReadOnly(true).build()));
+    c.addToVolumeMounts(new VolumeMountBuilder()
+        .withName(MANAGEMENT_TOKEN_VOLUME).withMountPath(ShardEnv.MANAGEMENT_TOKEN_DIR).withReadOnly(true).build());
+    authKeys(cr).ifPresent(ref -> c.addToVolumeMounts(new VolumeMountBuilder()
+        .withName(AUTH_KEYS_VOLUME).withMountPath(ShardEnv.AUTH_KEYS_DIR).withReadOnly(true).build()));
     return c.build();
+  }
+
+  /**
+   * The Secret with the token verification keys; in mode JWT it must be named (a key file is local mode's). Mounted
+   * without subPath, so the kubelet's updates reach the file and the shards pick up rotated keys.
+   */
+  private static Optional<KeySecretRef> authKeys(WsCluster cr) {
+    if (WsClusterDefaults.authMode(cr) == AuthSpec.Mode.JWT && WsClusterDefaults.authKeySecretRef(cr).isEmpty()) {
+      throw new IllegalArgumentException("spec.auth.jwt.keySecretRef is required in Kubernetes when spec.auth.mode is "
+          + "JWT (spec.auth.jwt.keyFile is read by local mode only)");
+    }
+    return WsClusterDefaults.authKeySecretRef(cr);
+  }
+
+  private static io.fabric8.kubernetes.api.model.Volume secretVolume(String volume, String secret, String key) {
+    return new VolumeBuilder()
+        .withName(volume)
+        .withNewSecret()
+        .withSecretName(secret)
+        .addNewItem().withKey(key).withPath(key).endItem()
+        .endSecret()
+        .build();
   }
 
   private static Probe probe(String path, int periodSeconds, int failureThreshold) {

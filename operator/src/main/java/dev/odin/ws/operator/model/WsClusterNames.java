@@ -56,6 +56,16 @@ public final class WsClusterNames {
     return statefulSet(cr);
   }
 
+  /** Secret with the bearer token of the shards' POST /drain and /shed, made by the operator (key {@code token}). */
+  public static String managementToken(WsCluster cr) {
+    return cr.getMetadata().getName() + "-management-token";
+  }
+
+  /** NetworkPolicy around the shard pods. */
+  public static String networkPolicy(WsCluster cr) {
+    return statefulSet(cr);
+  }
+
   /** In-cluster DNS name of the headless Service. */
   public static String headlessServiceHost(WsCluster cr) {
     return headlessService(cr) + "." + cr.getMetadata().getNamespace() + ".svc.cluster.local";

@@ -1,5 +1,6 @@
 package dev.odin.ws.shard.config;
 
+import dev.odin.ws.shard.auth.AuthConfig;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -30,6 +31,7 @@ public final class ShardServerConfig {
   private final List<TopicRoute> topics;
   private final String consumerGroupPrefix;
   private final Map<String, String> kafkaProperties;
+  private final String kafkaPropertiesFile;
   private final String bindAddress;
   private final int port;
   private final int managementPort;
@@ -49,6 +51,7 @@ public final class ShardServerConfig {
   private final int replayMaxRecords;
   private final Duration replayTimeout;
   private final Duration replayMaxAge;
+  private final AuthConfig auth;
 
   private ShardServerConfig(Variables v) {
     int cpus = Runtime.getRuntime().availableProcessors();
@@ -57,7 +60,8 @@ public final class ShardServerConfig {
     bootstrapServers = v.required("KAFKA_BOOTSTRAP_SERVERS");
     topics = parseTopics(v.required("KAFKA_TOPICS"));
     consumerGroupPrefix = v.string("KAFKA_CONSUMER_GROUP_PREFIX", cluster);
-    kafkaProperties = loadProperties(v.string("KAFKA_PROPERTIES_FILE", ""));
+    kafkaPropertiesFile = v.string("KAFKA_PROPERTIES_FILE", "");
+    kafkaProperties = loadProperties(kafkaPropertiesFile);
     bindAddress = v.string("BIND_ADDRESS", "0.0.0.0");
     port = v.integer("PORT", 8080, 0, 65535);
     managementPort = v.integer("MANAGEMENT_PORT", 9090, 0, 65535);
@@ -77,6 +81,7 @@ public final class ShardServerConfig {
     replayMaxRecords = v.integer("REPLAY_MAX_RECORDS", 100_000, 0, Integer.MAX_VALUE);
     replayTimeout = Duration.ofSeconds(v.integer("REPLAY_TIMEOUT_SECONDS", 10, 1, 600));
     replayMaxAge = Duration.ofSeconds(v.integer("REPLAY_MAX_AGE_SECONDS", 86_400, 1, Integer.MAX_VALUE));
+    auth = AuthConfig.fromEnvironment(v.env);
     if (writeBufferLowBytes > writeBufferHighBytes) {
       throw new ConfigException(
           PREFIX + "WRITE_BUFFER_LOW_BYTES",
@@ -132,7 +137,8 @@ public final class ShardServerConfig {
     return List.copyOf(routes);
   }
 
-  private static Map<String, String> loadProperties(String file) {
+  /** Reads a Java properties file of Kafka client settings (also when the shard re-reads changed credentials). */
+  public static Map<String, String> loadProperties(String file) {
     if (file.isEmpty()) {
       return Map.of();
     }
@@ -153,6 +159,8 @@ public final class ShardServerConfig {
   public List<TopicRoute> topics() { return topics; }
   public String consumerGroup() { return consumerGroupPrefix + "-" + shardIndex; }
   public Map<String, String> kafkaProperties() { return kafkaProperties; }
+  /** The file {@link #kafkaProperties()} was read from at start; empty when none. */
+  public String kafkaPropertiesFile() { return kafkaPropertiesFile; }
   public String bindAddress() { return bindAddress; }
   public int port() { return port; }
   public int managementPort() { return managementPort; }
@@ -172,6 +180,7 @@ public final class ShardServerConfig {
   public int replayMaxRecords() { return replayMaxRecords; }
   public Duration replayTimeout() { return replayTimeout; }
   public Duration replayMaxAge() { return replayMaxAge; }
+  public AuthConfig auth() { return auth; }
 
   @Override
   public String toString() {
@@ -185,7 +194,7 @@ public final class ShardServerConfig {
         + " writeBuffer=" + writeBufferLowBytes + ".." + writeBufferHighBytes
         + " drain=" + drainWindow + " readyMaxLag=" + readyMaxLagRecords
         + " replayMaxRecords=" + replayMaxRecords + " replayTimeout=" + replayTimeout + " replayMaxAge=" + replayMaxAge
-        + " kafkaProperties=" + kafkaProperties.keySet();
+        + " kafkaProperties=" + kafkaProperties.keySet() + " " + auth;
   }
 
   /** Typed reads of {@code ODIN_WS_*} variables, each failure naming its variable. */

@@ -20,6 +20,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +44,8 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
   private static final Duration LAG_CHECK_TIMEOUT = Duration.ofSeconds(2);
   /** For a partition nothing was read from yet; the position is known locally once the consumer has polled. */
   private static final Duration POSITION_TIMEOUT = Duration.ofSeconds(1);
+  /** How long refused credentials wait for the properties file to change before they are tried again. */
+  static final Duration CREDENTIALS_RETRY = Duration.ofSeconds(30);
 
   private final ShardServerConfig config;
   private final FanOut fanOut;
@@ -58,6 +62,8 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
   private volatile int assignedPartitions;
   private volatile long lag = -1;
   private volatile boolean brokerReachable;
+  private volatile String authenticationFailure;
+  private final KafkaCredentials credentials;
   private long nextLagCheck;
 
   public BroadcastConsumer(ShardServerConfig config, FanOut fanOut, TopicIds topicIds, ChannelFeeds feeds,
@@ -67,6 +73,7 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
     this.feeds = feeds;
     this.fanOut = fanOut;
     this.metrics = metrics;
+    this.credentials = new KafkaCredentials(config);
     this.routes = config.topics().stream().collect(Collectors.toMap(TopicRoute::topic, Function.identity()));
     this.batchEncoder = new BatchEncoder(routes, topicIds, fanOut, feeds, progress, metrics);
     this.thread = new Thread(this::run, "kafka-consumer");
@@ -92,16 +99,41 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
     return brokerReachable;
   }
 
+  /** Why the broker refused this shard's credentials, until it accepts them; null otherwise. */
+  @Override
+  public String authenticationFailure() {
+    return authenticationFailure;
+  }
+
+  /**
+   * Consumes until stopped. When the broker refuses the credentials, the clients are closed, the shard reports
+   * not-ready with the broker's reason, and consumes again as soon as the properties file changes (or after
+   * {@link #CREDENTIALS_RETRY}, in case the broker's side was fixed instead).
+   */
   private void run() {
-    Admin topicAdmin = Admin.create(KafkaClients.admin(config));
+    while (running && consumeWith(credentials.current())) {
+      long retryAt = System.nanoTime() + CREDENTIALS_RETRY.toNanos();
+      while (running && System.nanoTime() < retryAt && !credentials.refresh()) {
+        pause(Duration.ofSeconds(1));
+      }
+      if (running) {
+        log.info("trying the Kafka credentials again");
+      }
+    }
+  }
+
+  /** True when the broker refused the credentials; false when the shard stops. */
+  private boolean consumeWith(Map<String, String> userProperties) {
+    Admin topicAdmin = Admin.create(KafkaClients.admin(config, userProperties));
     KafkaConsumer<byte[], byte[]> kafka = null;
     try {
-      kafka = new KafkaConsumer<>(consumerProperties());
+      kafka = new KafkaConsumer<>(consumerProperties(userProperties));
       consumer = kafka;
       admin = topicAdmin;
       if (!resolveTopicIds()) {
-        return;
+        return false;
       }
+      authenticationFailure = null;
       kafka.subscribe(routes.keySet(), new AssignmentListener());
       while (running) {
         try {
@@ -113,6 +145,8 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
           checkLag(kafka);
         } catch (WakeupException e) {
           // close() asked us to stop; the loop condition ends it.
+        } catch (AuthenticationException e) {
+          throw new CredentialsRefused(e);
         } catch (KafkaException e) {
           // A broker outage or a transient client error must not end the shard: report and go on.
           brokerReachable = false;
@@ -120,6 +154,13 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
           pause(Duration.ofSeconds(1));
         }
       }
+    } catch (CredentialsRefused e) {
+      brokerReachable = false;
+      assignedPartitions = 0;
+      authenticationFailure = e.getMessage();
+      log.warn("Kafka refused this shard's credentials ({}); not ready until the Kafka client properties ({}) "
+          + "change", e.getMessage(), config.kafkaPropertiesFile().isEmpty() ? "none set" : config.kafkaPropertiesFile());
+      return true;
     } catch (WakeupException e) {
       log.debug("consumer woken up during shutdown");
     } catch (RuntimeException e) {
@@ -128,12 +169,14 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
       assignedPartitions = 0;
       try {
         if (kafka != null) {
-          kafka.close(CloseOptions.timeout(KAFKA_CLOSE_TIMEOUT));
+          kafka.close(CloseOptions.timeout(KAFKA_CLOSE_TIMEOUT)); // its rebalance listener still reads `consumer`
+          consumer = null;
         }
       } finally {
         topicAdmin.close(KAFKA_CLOSE_TIMEOUT);
       }
     }
+    return false;
   }
 
   /** Waits (bounded only by shutdown) until every fan-out topic exists and its id is known. */
@@ -151,6 +194,9 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
           return false;
         }
         brokerReachable = false;
+        if (rootCause(e) instanceof AuthenticationException refused) {
+          throw new CredentialsRefused(refused);
+        }
         log.warn("waiting for the fan-out topics {} to be reachable: {}", routes.keySet(), rootMessage(e));
         pause(Duration.ofSeconds(2));
       }
@@ -200,8 +246,8 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
     }
   }
 
-  private Properties consumerProperties() {
-    Properties props = KafkaClients.consumer(config, "live");
+  private Properties consumerProperties(Map<String, String> userProperties) {
+    Properties props = KafkaClients.consumer(config, "live", userProperties);
     props.put(ConsumerConfig.GROUP_ID_CONFIG, config.consumerGroup());
     // A new group starts at the end: a shard delivers what happens from now on, not history.
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
@@ -220,11 +266,22 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
   }
 
   private static String rootMessage(Throwable e) {
+    return rootCause(e).toString();
+  }
+
+  private static Throwable rootCause(Throwable e) {
     Throwable root = e;
-    while (root.getCause() != null) {
+    while (root.getCause() != null && !(root instanceof AuthenticationException)) {
       root = root.getCause();
     }
-    return root.toString();
+    return root;
+  }
+
+  /** The broker refused the credentials: the clients are rebuilt once they change. */
+  private static final class CredentialsRefused extends RuntimeException {
+    CredentialsRefused(AuthenticationException cause) {
+      super(cause.getMessage(), cause);
+    }
   }
 
   /** Stops the consumer thread and waits for it; the consumer commits its offsets on close. */

@@ -10,4 +10,9 @@ public interface ConsumerStatus {
 
   /** False when the last check could not reach the broker in time. */
   boolean brokerReachable();
+
+  /** The broker's reason for refusing the shard's credentials (SASL), while it does; null otherwise. */
+  default String authenticationFailure() {
+    return null;
+  }
 }

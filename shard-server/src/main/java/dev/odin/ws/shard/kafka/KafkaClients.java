@@ -1,6 +1,7 @@
 package dev.odin.ws.shard.kafka;
 
 import dev.odin.ws.shard.config.ShardServerConfig;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -15,21 +16,26 @@ final class KafkaClients {
 
   /** A byte-array consumer; the caller adds group and offset settings. */
   static Properties consumer(ShardServerConfig config, String role) {
-    Properties props = common(config, role);
+    return consumer(config, role, config.kafkaProperties());
+  }
+
+  /** As {@link #consumer(ShardServerConfig, String)}, with the user's properties as they are now. */
+  static Properties consumer(ShardServerConfig config, String role, Map<String, String> userProperties) {
+    Properties props = common(config, role, userProperties);
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     return props;
   }
 
-  static Properties admin(ShardServerConfig config) {
-    Properties props = common(config, "admin");
+  static Properties admin(ShardServerConfig config, Map<String, String> userProperties) {
+    Properties props = common(config, "admin", userProperties);
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
     return props;
   }
 
-  private static Properties common(ShardServerConfig config, String role) {
+  private static Properties common(ShardServerConfig config, String role, Map<String, String> userProperties) {
     Properties props = new Properties();
-    props.putAll(config.kafkaProperties());
+    props.putAll(userProperties);
     props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
     props.put(CommonClientConfigs.CLIENT_ID_CONFIG,
         "odin-ws-" + role + "-" + config.cluster() + "-" + config.shardIndex());

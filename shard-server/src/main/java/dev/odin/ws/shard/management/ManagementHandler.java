@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.odin.ws.shard.ShardState;
 import dev.odin.ws.shard.ShardState.Readiness;
+import dev.odin.ws.shard.auth.ManagementToken;
 import dev.odin.ws.shard.fanout.FanOut;
 import dev.odin.ws.shard.metrics.ShardMetrics;
 import dev.odin.ws.shard.ws.CloseReason;
@@ -20,7 +21,10 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
-/** The management port: metrics, probes, stats, and the drain and shed commands. */
+/**
+ * The management port: metrics, probes, stats (read-only, open), and the drain and shed commands (which need the
+ * management token when one is configured).
+ */
 @Sharable
 public final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -31,8 +35,11 @@ public final class ManagementHandler extends SimpleChannelInboundHandler<FullHtt
   private final ShardMetrics metrics;
   private final Consumer<CloseReason> drain;
   private final IntConsumer shed;
+  private final ManagementToken token;
 
-  public ManagementHandler(ShardState state, FanOut fanOut, ShardMetrics metrics, Consumer<CloseReason> drain, IntConsumer shed) {
+  public ManagementHandler(ShardState state, FanOut fanOut, ShardMetrics metrics, Consumer<CloseReason> drain,
+      IntConsumer shed, ManagementToken token) {
+    this.token = token;
     this.state = state;
     this.fanOut = fanOut;
     this.metrics = metrics;
@@ -63,14 +70,18 @@ public final class ManagementHandler extends SimpleChannelInboundHandler<FullHtt
       }
       case "/stats" -> HttpResponses.send(ctx, HttpResponses.response(HttpResponseStatus.OK, JSON_TYPE, stats()), close);
       case "/drain" -> {
-        if (post) {
+        if (post && !token.admits(request.headers())) {
+          unauthorized(ctx, "/drain", close);
+        } else if (post) {
           drain(ctx, uri, close);
         } else {
           notAllowed(ctx, "POST", close);
         }
       }
       case "/shed" -> {
-        if (post) {
+        if (post && !token.admits(request.headers())) {
+          unauthorized(ctx, "/shed", close);
+        } else if (post) {
           shed(ctx, uri, close);
         } else {
           notAllowed(ctx, "POST", close);
@@ -139,6 +150,14 @@ public final class ManagementHandler extends SimpleChannelInboundHandler<FullHtt
     node.put("assignedPartitions", state.consumer().assignedPartitions());
     node.put("brokerReachable", state.consumer().brokerReachable());
     return node.toString();
+  }
+
+  private static void unauthorized(ChannelHandlerContext ctx, String path, boolean close) {
+    io.netty.handler.codec.http.FullHttpResponse response = HttpResponses.response(HttpResponseStatus.UNAUTHORIZED,
+        "text/plain; charset=utf-8", "POST " + path + " needs the management token: Authorization: Bearer <token> "
+            + "(the operator's Secret <wscluster>-management-token, key token)\n");
+    response.headers().set(io.netty.handler.codec.http.HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+    HttpResponses.send(ctx, response, close);
   }
 
   private static void notAllowed(ChannelHandlerContext ctx, String allowed, boolean close) {

@@ -48,6 +48,8 @@ public final class ShardMetrics {
   private final Map<String, Counter> droppedByReason = new ConcurrentHashMap<>();
   private final Map<String, Counter> consumedByTopic = new ConcurrentHashMap<>();
   private final Map<String, Counter> recoveryByOutcome = new ConcurrentHashMap<>();
+  private final Map<String, Counter> authFailuresByReason = new ConcurrentHashMap<>();
+  private final Map<String, Counter> refusedByReason = new ConcurrentHashMap<>();
 
   public ShardMetrics(String cluster, int shard) {
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -169,6 +171,14 @@ public final class ShardMetrics {
     deliveryLatency.record(Duration.ofMillis(Math.max(0, millis)));
   }
 
+  public void authFailure(String reason) {
+    authFailures(reason).increment();
+  }
+
+  public void subscriptionsRefused(String reason, long count) {
+    refused(reason).increment(count);
+  }
+
   /** Makes a labelled counter visible at zero before its first event, so dashboards and alerts see it. */
   public void declare(String kind, String label) {
     switch (kind) {
@@ -177,6 +187,8 @@ public final class ShardMetrics {
       case "dropped" -> dropped(label);
       case "consumed" -> consumed(label);
       case "recovery" -> recovery(label);
+      case "auth_failure" -> authFailures(label);
+      case "subscription_refused" -> refused(label);
       default -> throw new IllegalArgumentException(kind);
     }
   }
@@ -202,6 +214,16 @@ public final class ShardMetrics {
   private Counter recovery(String outcome) {
     return counter(recoveryByOutcome, "ws.recovery.requests", "outcome", outcome,
         "Subscriptions that asked to resume from a position");
+  }
+
+  private Counter authFailures(String reason) {
+    return counter(authFailuresByReason, "ws.auth.failures", "reason", reason,
+        "Connections refused or closed for authentication (token, Origin), and refreshes refused");
+  }
+
+  private Counter refused(String reason) {
+    return counter(refusedByReason, "ws.subscriptions.refused", "reason", reason,
+        "Channels of subscription requests refused with forbidden, and subscriptions revoked by a refresh");
   }
 
   private Counter counter(Map<String, Counter> cache, String name, String tag, String value, String help) {

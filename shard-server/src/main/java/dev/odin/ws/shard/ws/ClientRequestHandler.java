@@ -2,6 +2,7 @@ package dev.odin.ws.shard.ws;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.odin.ws.shard.auth.ConnectionAuth;
 import dev.odin.ws.shard.kafka.Position;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -42,18 +43,34 @@ final class ClientRequestHandler {
       session.send(Replies.error(ErrorCode.INVALID_MESSAGE, "missing \"type\"", id));
       return;
     }
-    switch (type.textValue()) {
+    String kind = type.textValue();
+    boolean token = kind.equals("auth") || kind.equals("refresh");
+    if (!token && session.awaitingToken()) {
+      session.notAuthenticated();
+      return;
+    }
+    switch (kind) {
       case "subscribe" -> subscribe(message, id);
       case "unsubscribe" -> unsubscribe(message, id);
       case "ping" -> session.send(Replies.pong(id, session.shardIndex()));
-      default -> session.send(Replies.error(ErrorCode.UNKNOWN_TYPE,
-          "unknown type \"" + truncate(type.textValue()) + "\"; expected subscribe, unsubscribe or ping", id));
+      default -> {
+        if (!token || !session.authenticate(message.get("token"), id)) {
+          session.send(Replies.error(ErrorCode.UNKNOWN_TYPE,
+              "unknown type \"" + truncate(kind) + "\"; expected subscribe, unsubscribe or ping", id));
+        }
+      }
     }
   }
 
   private void subscribe(JsonNode message, JsonNode id) {
     List<String> channels = channels(message, id);
     if (channels == null) {
+      return;
+    }
+    ConnectionAuth.Refused refused = session.refusal(channels);
+    if (refused != null) {
+      session.send(Replies.error(ErrorCode.FORBIDDEN, "channel \"" + truncate(refused.channel()) + "\" "
+          + refused.refusal().explanation() + "; none of these were added", id));
       return;
     }
     int added = 0;

@@ -1,6 +1,7 @@
 package dev.odin.ws.shard.ws;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.odin.ws.shard.auth.ConnectionAuth;
 import dev.odin.ws.shard.config.ShardServerConfig;
 import dev.odin.ws.shard.fanout.ChannelFrames;
 import dev.odin.ws.shard.fanout.Subscriber;
@@ -65,6 +66,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
   private final SessionServices services;
   private final ShardServerConfig config;
+  /** Null when the cluster does not authenticate: then it costs a connection one empty reference. */
+  private final ConnectionAuth auth;
   /** Subscribed channels: an array, since a connection has few and a set costs ~150 bytes more. */
   private String[] channels = NO_CHANNELS;
   private int channelCount;
@@ -90,8 +93,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
   private int overLimit;
 
   public ClientSession(SessionServices services) {
+    this(services, null);
+  }
+
+  public ClientSession(SessionServices services, ConnectionAuth auth) {
     this.services = services;
     this.config = services.config();
+    this.auth = auth;
     this.tokens = config.inboundBurst();
   }
 
@@ -116,6 +124,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
       services.state().clientEstablished();
       services.sessions().add(ctx.executor(), this);
       services.metrics().connectionOpened();
+      if (auth != null) {
+        ConnectionAuth.Outcome refused = auth.established(System.currentTimeMillis());
+        if (refused != null && refused.kind() == ConnectionAuth.Outcome.Kind.CLOSE) {
+          closeForAuth(refused);
+        }
+      }
     } else {
       super.userEventTriggered(ctx, evt);
     }
@@ -315,7 +329,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
    * opened together are not all pinged in the same sweep (10,000 pings at once would hold up deliveries).
    */
   void checkIdle(long nowNanos) {
-    if (!established || closeReason != null) {
+    if (!established || closeReason != null || (auth != null && !checkAuth())) {
       return;
     }
     long quiet = nowNanos - lastReadNanos;
@@ -327,6 +341,82 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
       lastPingNanos = nowNanos;
       ctx.writeAndFlush(ClientFrames.encode(ctx.alloc(), ClientFrames.PING, Unpooled.EMPTY_BUFFER), ctx.voidPromise());
     }
+  }
+
+  // ---- authentication (called by the sweep and ClientRequestHandler, on the event loop) ----
+
+  /** False when the connection was closed for its token. */
+  private boolean checkAuth() {
+    switch (auth.tick(System.currentTimeMillis())) {
+      case EXPIRING -> ctx.writeAndFlush(ClientFrames.encode(ctx.alloc(), ClientFrames.TEXT, Replies.error(
+          ErrorCode.TOKEN_EXPIRED, "token expired: send {\"type\":\"refresh\",\"token\":\"...\"} within "
+              + config.auth().refreshGrace().toSeconds() + " s or the connection closes with 4004", null).content()),
+          ctx.voidPromise());
+      case CLOSE_EXPIRED -> {
+        close(CloseReason.TOKEN_EXPIRED, "token expired and not refreshed");
+        return false;
+      }
+      case CLOSE_TIMEOUT -> {
+        close(CloseReason.UNAUTHORIZED, "no auth message within the handshake timeout");
+        return false;
+      }
+      default -> { }
+    }
+    return true;
+  }
+
+  private void closeForAuth(ConnectionAuth.Outcome outcome) {
+    String text = outcome.text();
+    close(outcome.failure() == dev.odin.ws.shard.auth.AuthFailure.EXPIRED ? CloseReason.TOKEN_EXPIRED
+        : CloseReason.UNAUTHORIZED, text.length() > 120 ? text.substring(0, 120) : text);
+  }
+
+  /** Whether the connection must still send its first token, and may send nothing else. */
+  boolean awaitingToken() {
+    return auth != null && auth.awaitingToken();
+  }
+
+  void notAuthenticated() {
+    closeForAuth(auth.notAuthenticated());
+  }
+
+  /** An {@code auth} or {@code refresh} message; false when the cluster does not authenticate. */
+  boolean authenticate(JsonNode token, JsonNode id) {
+    if (auth == null) {
+      return false;
+    }
+    ConnectionAuth.Outcome outcome = auth.onToken(token != null && token.isTextual() ? token.textValue() : null);
+    switch (outcome.kind()) {
+      case AUTHENTICATED, REFRESHED -> {
+        send(Replies.authenticated(outcome.identity().user(), outcome.identity().expiresAtMillis(), id));
+        if (outcome.kind() == ConnectionAuth.Outcome.Kind.REFRESHED) {
+          revoke(auth.revoked(Arrays.asList(Arrays.copyOf(channels, channelCount))));
+        }
+      }
+      case CLOSE -> closeForAuth(outcome);
+      case ERROR -> send(Replies.error(outcome.failure() == dev.odin.ws.shard.auth.AuthFailure.EXPIRED
+          ? ErrorCode.TOKEN_EXPIRED : ErrorCode.UNAUTHORIZED, "refresh refused: " + outcome.text(), id));
+    }
+    return true;
+  }
+
+  /** Null when every channel may be subscribed, else the refusal (already counted). */
+  ConnectionAuth.Refused refusal(List<String> requested) {
+    return auth == null ? null : auth.check(requested);
+  }
+
+  /** Ends subscriptions a refreshed token no longer allows, and tells the client which. */
+  private void revoke(List<String> gone) {
+    if (gone.isEmpty()) {
+      return;
+    }
+    for (String channel : gone) {
+      if (removeChannel(channel)) {
+        services.fanOut().unsubscribe(ctx.executor(), channel, this);
+        forgetRecovery(channel);
+      }
+    }
+    send(Replies.revoked(gone));
   }
 
   // ---- requests (called by ClientRequestHandler, on the event loop) ----

@@ -14,6 +14,8 @@ public enum CloseReason {
   FRAME_TOO_BIG("frame_too_big", 1009),
   PROTOCOL_ERROR("protocol_error", 1002),
   INVALID_TEXT("invalid_text", 1007),
+  UNAUTHORIZED("unauthorized", 4001),
+  TOKEN_EXPIRED("token_expired", 4004),
   ERROR("error", 1011);
 
   private final String label;

@@ -32,6 +32,23 @@ final class Replies {
     return frame(reply);
   }
 
+  /** A token was accepted: whose it is and when it expires (ms), so a client can plan its refresh. */
+  static TextWebSocketFrame authenticated(String user, long expiresAtMillis, JsonNode id) {
+    ObjectNode reply = base("authenticated", id);
+    reply.put("user", user);
+    reply.put("expiresAt", expiresAtMillis);
+    return frame(reply);
+  }
+
+  /** Subscriptions the server ended: a refreshed token no longer allows them. */
+  static TextWebSocketFrame revoked(Collection<String> channels) {
+    ObjectNode reply = base("unsubscribed", null);
+    ArrayNode list = reply.putArray("channels");
+    channels.forEach(list::add);
+    reply.put("reason", ErrorCode.FORBIDDEN.code());
+    return frame(reply);
+  }
+
   /** Names the shard, so a client can show which one it is on (the balancer hides it). */
   static TextWebSocketFrame pong(JsonNode id, int shardIndex) {
     ObjectNode reply = base("pong", id);

@@ -1,5 +1,7 @@
 package dev.odin.ws.shard.ws;
 
+import dev.odin.ws.shard.auth.AuthGate;
+import dev.odin.ws.shard.auth.ConnectionAuth;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
@@ -10,8 +12,9 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 
 /**
- * The client pipeline: HTTP codec → request aggregator → upgrade gate → WebSocket protocol handler
- * (handshake, its timeout, frame limits) → session. After the handshake only Netty's frame decoder and
+ * The client pipeline: HTTP codec → request aggregator → upgrade gate → auth gate (Origin, a token in the
+ * headers; only when the cluster asks for either) → WebSocket protocol handler (handshake, its timeout, frame
+ * limits) → session. After the handshake only Netty's frame decoder and
  * encoder and the session remain (see {@link ClientSession}).
  */
 public final class ShardServerInitializer extends ChannelInitializer<SocketChannel> {
@@ -26,6 +29,7 @@ public final class ShardServerInitializer extends ChannelInitializer<SocketChann
     int maxFrame = services.config().maxFrameBytes();
     this.protocolConfig = WebSocketServerProtocolConfig.newBuilder()
         .websocketPath(UpgradeGate.PATH)
+        .subprotocols(AuthGate.SUBPROTOCOL)
         .checkStartsWith(false)
         .handshakeTimeoutMillis(services.config().handshakeTimeout().toMillis())
         .dropPongFrames(false)
@@ -45,7 +49,11 @@ public final class ShardServerInitializer extends ChannelInitializer<SocketChann
     p.addLast("http", new HttpServerCodec(4096, MAX_REQUEST_BYTES, 8192));
     p.addLast("aggregator", new HttpObjectAggregator(MAX_REQUEST_BYTES));
     p.addLast("gate", new UpgradeGate(services.state(), services.metrics()));
+    ConnectionAuth auth = services.auth().newConnection();
+    if (services.auth().gatesUpgrade()) {
+      p.addLast("auth", new AuthGate(services.auth(), auth, services.metrics()));
+    }
     p.addLast("websocket", new WebSocketServerProtocolHandler(protocolConfig));
-    p.addLast("session", new ClientSession(services));
+    p.addLast("session", new ClientSession(services, auth));
   }
 }

@@ -26,6 +26,7 @@ public final class WsClient extends SimpleChannelInboundHandler<WebSocketFrame> 
   final CompletableFuture<WsClient> handshake = new CompletableFuture<>();
   private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
   private volatile Channel channel;
+  private volatile String closeReason;
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
@@ -48,6 +49,7 @@ public final class WsClient extends SimpleChannelInboundHandler<WebSocketFrame> 
         messages.add(message);
       }
     } else if (frame instanceof CloseWebSocketFrame close) {
+      closeReason = close.reasonText();
       closeCode.complete(close.statusCode());
       ctx.writeAndFlush(new CloseWebSocketFrame(close.statusCode(), "")).addListener(f -> ctx.close());
     }
@@ -83,6 +85,12 @@ public final class WsClient extends SimpleChannelInboundHandler<WebSocketFrame> 
 
   public void sendFrame(WebSocketFrame frame) {
     channel.writeAndFlush(frame).syncUninterruptibly();
+  }
+
+  /** The subprotocol the server selected in its 101, or null. */
+  public String subprotocol() {
+    return channel.pipeline().get(io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.class)
+        .handshaker().actualSubprotocol();
   }
 
   public Channel channel() {
@@ -138,6 +146,11 @@ public final class WsClient extends SimpleChannelInboundHandler<WebSocketFrame> 
       json.append(i == 0 ? "" : ",").append('"').append(channels[i]).append('"');
     }
     channel.writeAndFlush(new TextWebSocketFrame(json.append("]}").toString()));
+  }
+
+  /** The reason text of the server's close frame, once it came. */
+  public String closeReason() {
+    return closeReason;
   }
 
   public CompletableFuture<Integer> closeCode() {

@@ -10,6 +10,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
@@ -31,10 +32,25 @@ public final class WsClients implements AutoCloseable {
 
   /** {@code receiveBuffer} > 0 shrinks the socket's receive buffer, so a paused reader backs up fast. */
   public CompletableFuture<WsClient> connectAsync(URI uri, int receiveBuffer) {
+    return connectAsync(uri, receiveBuffer, null, null);
+  }
+
+  /**
+   * With extra upgrade headers (Authorization, Origin) and a subprotocol offer (comma-separated), or null. Sends no
+   * Origin of its own (Netty's client otherwise sends its target's), as a non-browser client.
+   */
+  public CompletableFuture<WsClient> connectAsync(URI uri, HttpHeaders headers, String subprotocols) {
+    return connectAsync(uri, 0, headers, subprotocols);
+  }
+
+  private CompletableFuture<WsClient> connectAsync(URI uri, int receiveBuffer, HttpHeaders headers,
+      String subprotocols) {
     WsClient client = new WsClient();
     WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
         .webSocketUri(uri)
-        .customHeaders(new DefaultHttpHeaders())
+        .subprotocol(subprotocols)
+        .generateOriginHeader(headers == null)
+        .customHeaders(headers == null ? new DefaultHttpHeaders() : headers)
         .handleCloseFrames(false)
         .maxFramePayloadLength(16 * 1024 * 1024)
         .handshakeTimeoutMillis(20_000)

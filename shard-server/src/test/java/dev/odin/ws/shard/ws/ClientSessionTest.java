@@ -46,7 +46,7 @@ class ClientSessionTest {
     channel.pipeline().addLast(new ClientSession(new SessionServices(new ShardState(config, CAUGHT_UP), fanOut,
         new dev.odin.ws.shard.kafka.ReplayService(config, new dev.odin.ws.shard.kafka.TopicIds(),
             new dev.odin.ws.shard.kafka.ChannelFeeds(), metrics), metrics,
-        sessions)));
+        sessions, new dev.odin.ws.shard.auth.Authenticator(config.auth(), config.handshakeTimeout(), metrics))));
     channel.pipeline().fireUserEventTriggered(new HandshakeComplete("/ws", new DefaultHttpHeaders(), null));
     return channel;
   }
@@ -74,6 +74,19 @@ class ClientSessionTest {
     assertThat(fanOut.subscriptions()).isEqualTo(2);
     assertFalse(channel.finish());
     assertThat(fanOut.subscriptions()).as("closing the channel drops its subscriptions").isZero();
+  }
+
+  @Test
+  void authAndRefreshAreUnknownTypesWhereAuthenticationIsOff() throws Exception {
+    session().writeInbound(new TextWebSocketFrame("{\"type\":\"auth\",\"token\":\"x\",\"id\":1}"));
+    JsonNode auth = reply();
+    assertThat(auth.path("code").asText()).isEqualTo("unknown_type");
+    assertThat(auth.path("id").asInt()).isEqualTo(1);
+    channel.writeInbound(new TextWebSocketFrame("{\"type\":\"refresh\",\"token\":\"x\",\"id\":2}"));
+    assertThat(reply().path("code").asText()).isEqualTo("unknown_type");
+    channel.writeInbound(new TextWebSocketFrame("{\"type\":\"subscribe\",\"channels\":[\"anything#1\"]}"));
+    assertThat(reply().path("type").asText()).as("mode None allows every channel").isEqualTo("subscribed");
+    assertFalse(channel.finish());
   }
 
   @Test
