@@ -43,15 +43,18 @@ public final class Autoscaler {
   /**
    * What the autoscaler remembers from one decision to the next.
    *
-   * @param specShards spec.shards as the autoscaler last saw or wrote it: any other value was set by someone else
-   * @param lastScaleTime when spec.shards last changed
+   * @param specShards spec.shards as the autoscaler last saw or wrote it: in mode Auto any other value was set by
+   *     someone else
+   * @param recommendedShards the last recommendation: in mode Recommend, the count the autoscaler moves from as Auto
+   *     would move spec.shards (nothing applies it)
+   * @param lastScaleTime when the count the autoscaler moves from last changed
    * @param pendingShards a change the load has asked for without a break since {@code pendingSince}: the most
    *     cautious count asked over that time (the lowest on the way up, the highest on the way down); null when none
    * @param manualChangeTime when someone else last changed spec.shards, in mode Auto
    */
-  public record Memory(Integer specShards, Instant lastScaleTime, Integer pendingShards, Instant pendingSince,
-      Instant manualChangeTime) {
-    public static final Memory NONE = new Memory(null, null, null, null, null);
+  public record Memory(Integer specShards, Integer recommendedShards, Instant lastScaleTime, Integer pendingShards,
+      Instant pendingSince, Instant manualChangeTime) {
+    public static final Memory NONE = new Memory(null, null, null, null, null, null);
   }
 
   /**
@@ -66,7 +69,8 @@ public final class Autoscaler {
    * scale-down each have one, so a short spike adds no shard and a short dip removes none) and moves at most
    * {@code maxShardsPerStep} at once; a scale-down also waits until the last scaling is one scale-down window old.
    * In mode Auto ({@code applies}) a spec.shards the autoscaler did not write is a user's change: it is left alone
-   * for the scale-down stabilization window, never reverted within it.
+   * for the scale-down stabilization window, never reverted within it. In mode Recommend the recommendation moves
+   * as Auto would move spec.shards, from the last recommendation, so it shows what Auto would do.
    *
    * @param specShards spec.shards now
    * @param applies whether the decision is written to spec.shards (mode Auto); false: a recommendation only
@@ -92,21 +96,22 @@ public final class Autoscaler {
     if (lastScale == null) {
       lastScale = now; // unknown: a scale-down first waits one window, as after a scaling
     }
+    int base = applies || m.recommendedShards() == null ? specShards : m.recommendedShards();
     Wanted wanted = wanted(policy, load);
     StringBuilder why = new StringBuilder(wanted.reason());
-    int shards = specShards;
+    int shards = base;
     Duration downWindow = Duration.ofSeconds(policy.scaleDownStabilizationSeconds());
     if (applies && manual != null && now.isBefore(manual.plus(downWindow))) {
       why.append("; spec.shards was set to ").append(specShards).append(" by hand at ").append(manual)
           .append(": Auto leaves it as it is until ").append(manual.plus(downWindow));
       pending = null;
       pendingSince = null;
-    } else if (wanted.shards() == specShards) {
+    } else if (wanted.shards() == base) {
       pending = null;
       pendingSince = null;
     } else {
-      boolean up = wanted.shards() > specShards;
-      if (pending == null || pendingSince == null || (pending > specShards) != up) {
+      boolean up = wanted.shards() > base;
+      if (pending == null || pendingSince == null || (pending > base) != up) {
         pending = wanted.shards();
         pendingSince = now;
       } else {
@@ -124,7 +129,7 @@ public final class Autoscaler {
             .append(window.toSeconds()).append("s)");
       } else {
         int step = Math.max(1, policy.maxShardsPerStep());
-        int target = up ? Math.min(pending, specShards + step) : Math.max(pending, specShards - step);
+        int target = up ? Math.min(pending, base + step) : Math.max(pending, base - step);
         if (target != pending) {
           why.append("; ").append(step).append(" shard(s) per step at most, towards ").append(pending);
         }
@@ -135,12 +140,12 @@ public final class Autoscaler {
         }
       }
     }
-    Memory next;
-    if (applies && shards != specShards) {
-      next = new Memory(shards, now, null, null, manual);
-    } else {
-      next = new Memory(specShards, lastScale, pending, pendingSince, manual);
+    if (shards != base) {
+      lastScale = now;
+      pending = null;
+      pendingSince = null;
     }
+    Memory next = new Memory(applies ? shards : specShards, shards, lastScale, pending, pendingSince, manual);
     return new Decision(shards, wanted.shards(), why.toString(), next, manualNow);
   }
 

@@ -9,7 +9,7 @@ import java.time.Instant;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class AutoscalingStatus {
   @JsonPropertyDescription("Shard count the autoscaler recommends now, after stabilization and the step limit "
-      + "(in mode Auto: what spec.shards is set to).")
+      + "(in mode Auto: what spec.shards is set to; in mode Recommend it moves as Auto would move spec.shards).")
   private Integer recommendedShards;
 
   @JsonPropertyDescription("Shard count the load asks for this moment, before stabilization and the step limit.")
@@ -18,7 +18,7 @@ public class AutoscalingStatus {
   @JsonPropertyDescription("Why this recommendation: which signal (connections or CPU) decided, and what holds it.")
   private String reason;
 
-  @JsonPropertyDescription("When spec.shards last changed, through the autoscaler or otherwise (RFC 3339).")
+  @JsonPropertyDescription("When spec.shards (in mode Recommend: the recommendation) last changed (RFC 3339).")
   private String lastScaleTime;
 
   @JsonPropertyDescription("spec.shards as the autoscaler last saw or wrote it; in mode Auto, any other value in the "
@@ -54,8 +54,8 @@ public class AutoscalingStatus {
   /** What the autoscaler remembers, from this status. */
   @JsonIgnore
   public Autoscaler.Memory memory() {
-    return new Autoscaler.Memory(specShards, instant(lastScaleTime), pendingShards, instant(pendingSince),
-        instant(manualChangeTime));
+    return new Autoscaler.Memory(specShards, recommendedShards, instant(lastScaleTime), pendingShards,
+        instant(pendingSince), instant(manualChangeTime));
   }
 
   private static String text(Instant t) {

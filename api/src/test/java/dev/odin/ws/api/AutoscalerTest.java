@@ -120,7 +120,7 @@ class AutoscalerTest {
 
   @Test
   void aScaleDownAlsoWaitsForTheLastScalingToBeOneWindowOld() {
-    Autoscaler.Memory justScaled = new Autoscaler.Memory(4, T0.minusSeconds(20), 2, T0.minusSeconds(100), null);
+    Autoscaler.Memory justScaled = new Autoscaler.Memory(4, null, T0.minusSeconds(20), 2, T0.minusSeconds(100), null);
     Autoscaler.Decision d = Autoscaler.decide(POLICY, new Autoscaler.Load(1500, 0), 4, justScaled, true, null, T0);
     assertEquals(4, d.shards());
     assertTrue(d.reason().contains("scale-down to 2 held for stabilization (20s of 60s)"), d.reason());
@@ -128,7 +128,7 @@ class AutoscalerTest {
 
   @Test
   void aScaleDownIsHeldWhileADrainIsInProgressAndHappensOnceItEnds() {
-    Autoscaler.Memory ripe = new Autoscaler.Memory(4, T0.minusSeconds(600), 2, T0.minusSeconds(100), null);
+    Autoscaler.Memory ripe = new Autoscaler.Memory(4, null, T0.minusSeconds(600), 2, T0.minusSeconds(100), null);
     Autoscaler.Decision busy = Autoscaler.decide(POLICY, new Autoscaler.Load(1500, 0), 4, ripe, true,
         "a scale-down's drain is in progress", T0);
     assertEquals(4, busy.shards());
@@ -182,7 +182,7 @@ class AutoscalerTest {
 
   @Test
   void inModeRecommendAUsersChangeIsNotAManualOverrideAndTheRecommendationIsNotApplied() {
-    Autoscaler.Memory m = new Autoscaler.Memory(2, T0.minusSeconds(600), null, null, null);
+    Autoscaler.Memory m = new Autoscaler.Memory(2, null, T0.minusSeconds(600), null, null, null);
     Autoscaler.Decision d = Autoscaler.decide(POLICY, new Autoscaler.Load(6000, 0), 3, m, false, null, T0);
     assertFalse(d.manualChange());
     assertEquals(3, d.memory().specShards());
@@ -196,9 +196,27 @@ class AutoscalerTest {
   }
 
   @Test
+  void inModeRecommendTheRecommendationFollowsARisingLoadAsAutoWouldMoveSpecShards() {
+    Autoscaler.Memory memory = Autoscaler.Memory.NONE;
+    List<Integer> recommended = new ArrayList<>();
+    for (int t = 0; t <= 40; t++) {
+      long connections = t < 20 ? 4000 : 6000;
+      Autoscaler.Decision d = Autoscaler.decide(POLICY, new Autoscaler.Load(connections, 0), 2, memory, false,
+          "ignored in mode Recommend", T0.plusSeconds(t));
+      memory = d.memory();
+      recommended.add(d.shards());
+      assertEquals(2, memory.specShards());
+    }
+    assertEquals(2, recommended.get(9));
+    assertEquals(4, recommended.get(10));
+    assertEquals(4, recommended.get(29));
+    assertEquals(6, recommended.get(30));
+  }
+
+  @Test
   void zeroMinShardsAllowsScaleToZeroWithoutConnections() {
     Autoscaler.Policy p = new Autoscaler.Policy(0, 8, 1000, null, 0, 0, 8);
-    Autoscaler.Memory old = new Autoscaler.Memory(3, T0.minusSeconds(1), null, null, null);
+    Autoscaler.Memory old = new Autoscaler.Memory(3, null, T0.minusSeconds(1), null, null, null);
     assertEquals(0, Autoscaler.decide(p, new Autoscaler.Load(0, 0), 3, old, true, null, T0).shards());
   }
 
@@ -229,7 +247,7 @@ class AutoscalerTest {
   private static Run simulate(int start, int seconds, IntToLongFunction connections, IntToDoubleFunction cpu,
       java.util.function.IntFunction<String> busy) {
     List<Integer> spec = new ArrayList<>();
-    Autoscaler.Memory memory = new Autoscaler.Memory(start, T0.minusSeconds(3600), null, null, null);
+    Autoscaler.Memory memory = new Autoscaler.Memory(start, null, T0.minusSeconds(3600), null, null, null);
     int shards = start;
     for (int t = 0; t <= seconds; t++) {
       Autoscaler.Decision d = Autoscaler.decide(POLICY, new Autoscaler.Load(connections.applyAsLong(t),
