@@ -367,6 +367,7 @@ class WsClusterOperatorIT {
     client.resource(cr).create();
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       markShardsReady("spread");
+      assertNotNull(get("spread").getStatus());
       assertEquals(2000L, get("spread").getStatus().getConnections());
     });
     // The balancer in front sends each reconnecting client to the shard with the fewest connections.
