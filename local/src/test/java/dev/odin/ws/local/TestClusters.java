@@ -57,9 +57,13 @@ final class TestClusters {
   }
 
   static LocalCluster start(Path yaml, Path stateDir, Console console) {
+    return start(yaml, stateDir, console, Optional.empty());
+  }
+
+  static LocalCluster start(Path yaml, Path stateDir, Console console, Optional<Path> timeline) {
     LocalOptions options = new LocalOptions(yaml, false, 1, OptionalInt.of(0),
         Path.of(System.getProperty("odin.shardJar")), Path.of(System.getProperty("odin.watchdogJar")), stateDir,
-        Optional.empty());
+        Optional.empty(), timeline);
     return LocalCluster.start(options, console);
   }
 
