@@ -24,6 +24,7 @@ if [ "${BENCH_BUILD:-0}" = 1 ] || [ ! -f "$LOCAL_JAR" ] || [ ! -f "$LOADTEST_JAR
 fi
 bench_sysctls
 bench_conditions "bench 7: autoscaling and rebalancing in local mode"
+echo "shards:      local mode's own: -XX:ActiveProcessorCount=1 -Xmx256m (the spec's cpu 1 and half its 512Mi) + the image's flags (not the heaps line above)"
 echo "workload:    0 -> $PEAK clients at $CONN_RATE/s, hold ${HOLD_PEAK}s, -> $LOW, hold ${HOLD_LOW}s; 5 rec/s on 1 channel; resume on"
 cat >"$WORK/wscluster.yaml" <<YAML
 apiVersion: ws.odin.dev/v1alpha1
@@ -64,7 +65,11 @@ for _ in $(seq 1 600); do
 done
 grep -q "is up" "$WORK/local.log" || { echo "./odin-ws local did not come up:"; tail -20 "$WORK/local.log"; exit 1; }
 bootstrap="$(sed -n 's/^bootstrapServers=//p' "$state" | sed 's/\\:/:/g')"
-echo "local:       pid $local_pid, ws://127.0.0.1:$port/ws, kafka $bootstrap"
+backends="$(sed -n 's|^  balancer   \(http://[^ ]*/backends\).*|\1|p' "$WORK/local.log")"
+# The clients come once the first shard is ready: before that the balancer answers 503 (no healthy backend).
+for _ in $(seq 1 600); do curl -s "$backends" | grep -q '"healthy":true' && break; sleep 0.2; done
+curl -s "$backends" | grep -q '"healthy":true' || { echo "no shard became ready"; tail -20 "$WORK/local.log"; exit 1; }
+echo "local:       pid $local_pid, ws://127.0.0.1:$port/ws, kafka $bootstrap, shard 0 ready ($backends)"
 SUMMARY="$BENCH_OUT/autoscale-summary.json"
 nice -n "$LOADTEST_NICE" java $COORDINATOR_JAVA_OPTS -jar "$LOADTEST_JAR" run --worker-java-opts="$WORKER_JAVA_OPTS" \
   --url="ws://127.0.0.1:$port/ws" --connections="$PEAK" --workers=2 --rate="$CONN_RATE" --io-threads=1 \
