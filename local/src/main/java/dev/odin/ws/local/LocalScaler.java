@@ -102,7 +102,7 @@ final class LocalScaler implements Runnable {
       lastRecommended = decision.shards();
     }
     if (rebalance) {
-      if (lastCount >= 0 && count > lastCount) {
+      if (lastCount > 0 && count > lastCount) {
         progress = Rebalancer.begin(now);
         out.println("odin-ws local: rebalance: " + lastCount + " -> " + count + " shards; once the new shards are "
             + "ready, shards above the mean shed clients to them");

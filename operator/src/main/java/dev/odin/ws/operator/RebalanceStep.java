@@ -41,7 +41,8 @@ public final class RebalanceStep {
     Rebalancer.Progress progress = previous.map(WsClusterStatus::getRebalance).map(RebalanceStatus::progress)
         .orElse(null);
     Integer before = previous.map(WsClusterStatus::getShards).orElse(null);
-    if (before != null && replicas > before) {
+    // From 0 shards (a new cluster, or one scaled to zero) there are no clients to move.
+    if (before != null && before > 0 && replicas > before) {
       progress = Rebalancer.begin(now);
       events.normal(cr, "RebalanceWaiting", "shards " + before + " -> " + replicas + ": once the new shards are "
           + "Ready, shards above the mean shed clients to them");

@@ -152,6 +152,7 @@ class WsClusterOperatorIT {
       assertNotNull(client.services().inNamespace(NS).withName("prices-envoy-metrics").get());
     });
     WsCluster created = get("prices");
+    assertNull(created.getStatus().getRebalance(), "a new cluster (from 0 shards) has no clients to rebalance");
     for (HasMetadata owned : ownedObjects(created)) {
       assertNotNull(owned, "object missing");
       assertEquals(created.getMetadata().getUid(), owned.getMetadata().getOwnerReferences().get(0).getUid(),
