@@ -27,6 +27,11 @@ final class TestClusters {
     return write(file, yaml(name, shards, drainSeconds));
   }
 
+  /** As {@link #writeYaml}, with {@code spec.rebalance: "Off"}: a scale-up moves no client. */
+  static Path writeYamlWithoutRebalance(Path file, String name, int shards, int drainSeconds) {
+    return write(file, yaml(name, shards, drainSeconds).replace("  drain:", "  rebalance: \"Off\"\n  drain:"));
+  }
+
   static String yaml(String name, int shards, int drainSeconds) {
     return """
         apiVersion: ws.odin.dev/v1alpha1
