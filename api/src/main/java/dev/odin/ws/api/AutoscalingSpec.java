@@ -3,10 +3,11 @@ package dev.odin.ws.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.ValidationRule;
 
-/** Connection-based shard autoscaling bounds and pace. */
+/** Shard autoscaling on connections and CPU: bounds, targets and pace. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = AutoscalingSpec.MIN_LE_MAX_RULE, message = AutoscalingSpec.MIN_LE_MAX_MESSAGE)
 public class AutoscalingSpec {
@@ -44,15 +45,37 @@ public class AutoscalingSpec {
   private Integer maxShards;
 
   @Min(1)
-  @Default("5000")
+  @Default("" + WsClusterDefaults.TARGET_CONNECTIONS_PER_SHARD)
   @JsonPropertyDescription("Connections per shard the autoscaler aims for.")
   private Integer targetConnectionsPerShard;
 
-  @Min(0)
-  @Default("300")
+  @Min(value = 0, inclusive = false)
+  @Max(1)
   @JsonPropertyDescription(
-      "A scale-down is recommended only when the last scaling is at least this many seconds old.")
+      "CPU use per shard the autoscaler aims for, as a fraction of the shard's CPU limit (e.g. 0.7); unset: CPU "
+          + "is not a signal. The autoscaler asks for the larger of ceil(connections / targetConnectionsPerShard) "
+          + "and ceil(total CPU / targetCpuUtilization).")
+  private Double targetCpuUtilization;
+
+  @Min(0)
+  @Default("" + WsClusterDefaults.SCALE_UP_STABILIZATION_SECONDS)
+  @JsonPropertyDescription(
+      "A scale-up happens only once the load has asked for it without a break for this many seconds: a shorter "
+          + "spike adds no shard.")
+  private Integer scaleUpStabilizationSeconds;
+
+  @Min(0)
+  @Default("" + WsClusterDefaults.SCALE_DOWN_STABILIZATION_SECONDS)
+  @JsonPropertyDescription(
+      "A scale-down happens only once the load has asked for it without a break for this many seconds and the "
+          + "last scaling is at least this old. In mode Auto, a spec.shards set by hand is left alone this long.")
   private Integer scaleDownStabilizationSeconds;
+
+  @Min(1)
+  @Default("" + WsClusterDefaults.MAX_SHARDS_PER_STEP)
+  @JsonPropertyDescription(
+      "The most shards one scaling adds or removes; a further step waits for its own stabilization window.")
+  private Integer maxShardsPerStep;
 
   public Mode getMode() {
     return mode;
@@ -84,6 +107,30 @@ public class AutoscalingSpec {
 
   public void setTargetConnectionsPerShard(Integer targetConnectionsPerShard) {
     this.targetConnectionsPerShard = targetConnectionsPerShard;
+  }
+
+  public Double getTargetCpuUtilization() {
+    return targetCpuUtilization;
+  }
+
+  public void setTargetCpuUtilization(Double targetCpuUtilization) {
+    this.targetCpuUtilization = targetCpuUtilization;
+  }
+
+  public Integer getScaleUpStabilizationSeconds() {
+    return scaleUpStabilizationSeconds;
+  }
+
+  public void setScaleUpStabilizationSeconds(Integer scaleUpStabilizationSeconds) {
+    this.scaleUpStabilizationSeconds = scaleUpStabilizationSeconds;
+  }
+
+  public Integer getMaxShardsPerStep() {
+    return maxShardsPerStep;
+  }
+
+  public void setMaxShardsPerStep(Integer maxShardsPerStep) {
+    this.maxShardsPerStep = maxShardsPerStep;
   }
 
   public Integer getScaleDownStabilizationSeconds() {

@@ -23,6 +23,8 @@ public final class WsClusterDefaults {
   public static final int MAX_SHARDS = 10;
   public static final int TARGET_CONNECTIONS_PER_SHARD = 5000;
   public static final int SCALE_DOWN_STABILIZATION_SECONDS = 300;
+  public static final int SCALE_UP_STABILIZATION_SECONDS = 30;
+  public static final int MAX_SHARDS_PER_STEP = 4;
   /** Connections admitted per CPU of the shard's CPU limit (the shard's own default per available CPU). */
   public static final int CONNECTIONS_PER_CPU = 10_000;
 
@@ -88,6 +90,16 @@ public final class WsClusterDefaults {
     return a == null || a.getMode() == null ? AutoscalingSpec.Mode.Off : a.getMode();
   }
 
+  public static WsClusterSpec.Rebalance rebalance(WsCluster cr) {
+    WsClusterSpec.Rebalance r = spec(cr).getRebalance();
+    return r == null ? WsClusterSpec.Rebalance.Auto : r;
+  }
+
+  /** The rebalancer's pace for this cluster. */
+  public static Rebalancer.Policy rebalancePolicy(WsCluster cr) {
+    return Rebalancer.Policy.of(drainSeconds(cr));
+  }
+
   /** The autoscaler's bounds and target with every default filled in. */
   public static Autoscaler.Policy autoscalingPolicy(WsCluster cr) {
     AutoscalingSpec a = Optional.ofNullable(spec(cr).getAutoscaling()).orElseGet(AutoscalingSpec::new);
@@ -95,7 +107,10 @@ public final class WsClusterDefaults {
         orDefault(a.getMinShards(), MIN_SHARDS),
         orDefault(a.getMaxShards(), MAX_SHARDS),
         orDefault(a.getTargetConnectionsPerShard(), TARGET_CONNECTIONS_PER_SHARD),
-        orDefault(a.getScaleDownStabilizationSeconds(), SCALE_DOWN_STABILIZATION_SECONDS));
+        a.getTargetCpuUtilization(),
+        orDefault(a.getScaleUpStabilizationSeconds(), SCALE_UP_STABILIZATION_SECONDS),
+        orDefault(a.getScaleDownStabilizationSeconds(), SCALE_DOWN_STABILIZATION_SECONDS),
+        orDefault(a.getMaxShardsPerStep(), MAX_SHARDS_PER_STEP));
   }
 
   public static boolean serviceMonitor(WsCluster cr) {

@@ -46,8 +46,21 @@ public class WsClusterSpec {
   @JsonPropertyDescription("How clients are moved off a shard on scale-down, rollout and rebalancing.")
   private DrainSpec drain;
 
-  @JsonPropertyDescription("Connection-based shard autoscaling.")
+  @JsonPropertyDescription("Shard autoscaling on connections and CPU.")
   private AutoscalingSpec autoscaling;
+
+  /** Whether clients are moved onto new shards after a scale-up. */
+  public enum Rebalance {
+    Off,
+    Auto
+  }
+
+  @Default("Auto")
+  @JsonPropertyDescription(
+      "`Auto`: after a scale-up, once the new shards are Ready, shards above the mean shed clients (1012, paced "
+          + "over drain.seconds, a bounded number per round) until every shard is within 10% of the mean; the "
+          + "clients resume on the emptiest shards. `Off`: new shards get only new clients.")
+  private Rebalance rebalance;
 
   @JsonPropertyDescription("Prometheus Operator and Grafana integration.")
   private MonitoringSpec monitoring;
@@ -122,6 +135,14 @@ public class WsClusterSpec {
 
   public void setAutoscaling(AutoscalingSpec autoscaling) {
     this.autoscaling = autoscaling;
+  }
+
+  public Rebalance getRebalance() {
+    return rebalance;
+  }
+
+  public void setRebalance(Rebalance rebalance) {
+    this.rebalance = rebalance;
   }
 
   public MonitoringSpec getMonitoring() {

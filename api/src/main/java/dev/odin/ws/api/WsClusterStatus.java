@@ -37,6 +37,9 @@ public class WsClusterStatus {
   @JsonPropertyDescription("The autoscaler's latest recommendation.")
   private AutoscalingStatus autoscaling;
 
+  @JsonPropertyDescription("The last rebalance after a scale-up: phase, imbalance and progress.")
+  private RebalanceStatus rebalance;
+
   @JsonPropertyDescription("The drain in progress (scale-down or deletion); absent when none is.")
   private DrainStatus drain;
 
@@ -108,6 +111,14 @@ public class WsClusterStatus {
 
   public void setAutoscaling(AutoscalingStatus autoscaling) {
     this.autoscaling = autoscaling;
+  }
+
+  public RebalanceStatus getRebalance() {
+    return rebalance;
+  }
+
+  public void setRebalance(RebalanceStatus rebalance) {
+    this.rebalance = rebalance;
   }
 
   public DrainStatus getDrain() {

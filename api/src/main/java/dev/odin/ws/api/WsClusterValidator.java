@@ -108,7 +108,15 @@ public final class WsClusterValidator {
     min(out, "spec.autoscaling.minShards", a.getMinShards(), 0);
     min(out, "spec.autoscaling.maxShards", a.getMaxShards(), 0);
     min(out, "spec.autoscaling.targetConnectionsPerShard", a.getTargetConnectionsPerShard(), 1);
+    min(out, "spec.autoscaling.scaleUpStabilizationSeconds", a.getScaleUpStabilizationSeconds(), 0);
     min(out, "spec.autoscaling.scaleDownStabilizationSeconds", a.getScaleDownStabilizationSeconds(), 0);
+    min(out, "spec.autoscaling.maxShardsPerStep", a.getMaxShardsPerStep(), 1);
+    Double cpu = a.getTargetCpuUtilization();
+    if (cpu != null && !(cpu > 0)) {
+      out.add("spec.autoscaling.targetCpuUtilization: Invalid value: " + cpu + ": should be greater than 0");
+    } else if (cpu != null && cpu > 1) {
+      out.add("spec.autoscaling.targetCpuUtilization: Invalid value: " + cpu + ": should be less than or equal to 1");
+    }
     // AutoscalingSpec.MIN_LE_MAX_RULE as the API server applies it: after defaulting both bounds.
     int minShards = a.getMinShards() == null ? WsClusterDefaults.MIN_SHARDS : a.getMinShards();
     int maxShards = a.getMaxShards() == null ? WsClusterDefaults.MAX_SHARDS : a.getMaxShards();

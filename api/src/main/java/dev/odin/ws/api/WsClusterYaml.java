@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,6 +33,8 @@ public final class WsClusterYaml {
     WsCluster cr;
     try {
       cr = YAML.readValue(yaml, WsCluster.class);
+    } catch (MismatchedInputException e) {
+      throw new InvalidWsClusterException(source, List.of(path(e) + ": " + e.getOriginalMessage() + bareWord(e)));
     } catch (JsonMappingException e) {
       throw new InvalidWsClusterException(source, List.of(path(e) + ": " + e.getOriginalMessage()));
     } catch (JsonProcessingException e) {
@@ -46,6 +49,19 @@ public final class WsClusterYaml {
               + cr.getApiVersion() + "/" + cr.getKind()));
     }
     return WsClusterValidator.validate(cr, source);
+  }
+
+  /**
+   * YAML 1.1, which kubectl speaks too, reads a bare {@code Off}, {@code On}, {@code Yes} or {@code No} as a boolean:
+   * a mode written {@code rebalance: Off} arrives as {@code false}. The message says how to write it.
+   */
+  private static String bareWord(MismatchedInputException e) {
+    boolean enumTarget = e.getTargetType() != null && e.getTargetType().isEnum();
+    boolean fromBoolean = e.getOriginalMessage() != null && e.getOriginalMessage().contains("from Boolean value");
+    if (!enumTarget || !fromBoolean) {
+      return "";
+    }
+    return " (YAML reads a bare Off, On, Yes or No as a boolean: quote the value, e.g. \"Off\")";
   }
 
   private static String path(JsonMappingException e) {

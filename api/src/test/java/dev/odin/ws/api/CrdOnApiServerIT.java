@@ -90,6 +90,37 @@ class CrdOnApiServerIT {
   }
 
   @Test
+  void aCpuTargetAboveOneOrAtZeroIsRefusedWithTheBound() {
+    assertRefused(applyStrict("cpuhigh", "autoscaling:", "  targetCpuUtilization: 1.5"),
+        "spec.autoscaling.targetCpuUtilization: Invalid value: 1.5: spec.autoscaling.targetCpuUtilization in body "
+            + "should be less than or equal to 1");
+    assertRefused(applyStrict("cpuzero", "autoscaling:", "  targetCpuUtilization: 0"),
+        "spec.autoscaling.targetCpuUtilization in body should be greater than 0");
+    applyStrict("cpuok", "autoscaling:", "  targetCpuUtilization: 0.7").orFail();
+  }
+
+  @Test
+  void anUnknownRebalanceModeIsRefusedNamingTheModes() {
+    assertRefused(applyStrict("rebalance", "rebalance: Sometimes"),
+        "spec.rebalance: Unsupported value: \"Sometimes\": supported values: \"Auto\", \"Off\"");
+  }
+
+  @Test
+  void aBareOffIsReadByKubectlAsABooleanAndRefusedAsNotAString() {
+    // YAML 1.1: a bare Off is false. The docs say to quote it; the API server says what arrived.
+    assertRefused(applyStrict("bareoff", "rebalance: Off"),
+        "spec.rebalance: Invalid value: \"boolean\": spec.rebalance in body must be of type string");
+    applyStrict("quotedoff", "rebalance: \"Off\"").orFail();
+  }
+
+  @Test
+  void rebalanceDefaultsToAuto() throws IOException {
+    applyStrict("rebalancedefault", "shards: 1").orFail();
+    assertEquals("Auto", json(plane.kubectl("get", "-n", ns, "wsc/rebalancedefault", "-o", "json").orFail())
+        .at("/spec/rebalance").asText());
+  }
+
+  @Test
   void aWrongTypeIsRefusedNamingTheFieldAndTheExpectedType() {
     CommandResult refused = applyStrict("wrongtype", "shards: three");
     assertRefused(refused, "spec.shards: Invalid value: \"string\": spec.shards in body must be of type integer");

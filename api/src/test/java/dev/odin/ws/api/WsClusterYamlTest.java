@@ -49,6 +49,46 @@ class WsClusterYamlTest {
   }
 
   @Test
+  void aCpuTargetOutsideZeroToOneIsRejectedWithTheBound() {
+    InvalidWsClusterException zero = assertThrows(InvalidWsClusterException.class,
+        () -> WsClusterYaml.parse(HEAD + "spec:\n  autoscaling: {targetCpuUtilization: 0}\n" + KAFKA, "test"));
+    assertEquals("spec.autoscaling.targetCpuUtilization: Invalid value: 0.0: should be greater than 0",
+        zero.problems().get(0));
+    InvalidWsClusterException over = assertThrows(InvalidWsClusterException.class,
+        () -> WsClusterYaml.parse(HEAD + "spec:\n  autoscaling: {targetCpuUtilization: 1.5}\n" + KAFKA, "test"));
+    assertEquals("spec.autoscaling.targetCpuUtilization: Invalid value: 1.5: should be less than or equal to 1",
+        over.problems().get(0));
+  }
+
+  @Test
+  void theNewAutoscalingAndRebalanceFieldsLoadWithTheirDefaultsFilledIn() {
+    WsCluster cr = WsClusterYaml.parse(HEAD + "spec:\n  rebalance: \"Off\"\n  autoscaling: {mode: Auto, "
+        + "targetCpuUtilization: 0.7, scaleUpStabilizationSeconds: 5, maxShardsPerStep: 2}\n" + KAFKA, "test");
+    assertEquals(WsClusterSpec.Rebalance.Off, WsClusterDefaults.rebalance(cr));
+    Autoscaler.Policy p = WsClusterDefaults.autoscalingPolicy(cr);
+    assertEquals(new Autoscaler.Policy(1, 10, 5000, 0.7, 5, 300, 2), p);
+    WsCluster defaults = WsClusterYaml.parse(HEAD + "spec:\n" + KAFKA, "test");
+    assertEquals(WsClusterSpec.Rebalance.Auto, WsClusterDefaults.rebalance(defaults));
+    assertEquals(new Autoscaler.Policy(1, 10, 5000, null, 30, 300, 4), WsClusterDefaults.autoscalingPolicy(defaults));
+  }
+
+  @Test
+  void aBareOffThatYamlReadsAsABooleanIsRejectedSayingToQuoteIt() {
+    InvalidWsClusterException e = assertThrows(InvalidWsClusterException.class,
+        () -> WsClusterYaml.parse(HEAD + "spec:\n  rebalance: Off\n" + KAFKA, "test"));
+    assertTrue(e.problems().get(0).startsWith("spec.rebalance: "), e.getMessage());
+    assertTrue(e.problems().get(0).endsWith("quote the value, e.g. \"Off\")"), e.getMessage());
+  }
+
+  @Test
+  void aZeroStepIsRejected() {
+    InvalidWsClusterException e = assertThrows(InvalidWsClusterException.class,
+        () -> WsClusterYaml.parse(HEAD + "spec:\n  autoscaling: {maxShardsPerStep: 0}\n" + KAFKA, "test"));
+    assertEquals("spec.autoscaling.maxShardsPerStep: Invalid value: 0: should be greater than or equal to 1",
+        e.problems().get(0));
+  }
+
+  @Test
   void everyProblemIsListedAtOnce() {
     InvalidWsClusterException e = assertThrows(InvalidWsClusterException.class,
         () -> WsClusterYaml.parse(HEAD + "spec:\n  shards: -1\n  balancer: {port: 70000}\n"

@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
  */
 final class ClientConnection extends ChannelInboundHandlerAdapter implements FrameReader.Listener {
   private static final byte[] HEAD_END = {'\r', '\n', '\r', '\n'};
+  /** A masked (zero key) close frame with code 1000, normal closure: what a client that leaves sends. */
+  private static final byte[] CLOSE_NORMAL = {(byte) 0x88, (byte) 0x82, 0, 0, 0, 0, 0x03, (byte) 0xE8};
 
   private final Target target;
   private final byte[] subscribeFrame;
@@ -24,6 +26,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Fra
   private final java.util.function.Consumer<io.netty.channel.Channel> onServerClose;
   private ByteBuf head;
   private boolean open;
+  private boolean leaving;
   private String endCause;
   private ChannelHandlerContext ctx;
   private long now;
@@ -41,6 +44,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Fra
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    if (leaving) {
+      ctx.close();
+      return;
+    }
     ctx.writeAndFlush(Unpooled.wrappedBuffer(target.upgradeRequest()));
   }
 
@@ -134,6 +141,22 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Fra
     stats.tally.unparsed++;
   }
 
+  /**
+   * Leaves for good (a ramp-down): a close frame with 1000 and the socket closed, counted as left, never resumed.
+   * Runs on the connection's event loop.
+   */
+  void leave() {
+    leaving = true;
+    if (ctx == null) {
+      return; // not connected yet: channelActive never ran, the connect attempt's own close ends it
+    }
+    if (open) {
+      ctx.writeAndFlush(Unpooled.wrappedBuffer(CLOSE_NORMAL)).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+    } else {
+      ctx.close();
+    }
+  }
+
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (endCause == null) {
@@ -153,6 +176,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Fra
       stats.tally.open--;
     }
     if (stop.stopping()) {
+      return;
+    }
+    if (leaving) {
+      stats.tally.left++;
       return;
     }
     String cause = endCause != null ? endCause : open ? "closed_by_server" : "closed_during_upgrade";

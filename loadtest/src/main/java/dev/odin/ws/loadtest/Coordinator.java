@@ -38,7 +38,7 @@ public final class Coordinator {
       "ready-urls", "ready-timeout-s", "publish-bootstrap", "publish-topic", "publish-rate", "publish-window",
       "publish-size", "publish-seconds", "publish-channels", "linger-ms", "hold-seconds", "drain-max-s", "server-pids",
       "measure-memory", "out", "connect-timeout-ms", "warmup-seconds", "resume", "read-pause-us", "publish-spread",
-      "bearer-token");
+      "bearer-token", "plan");
   /** No leak detection and no per-access buffer checks: the generator's hot path must stay cheaper than the server's. */
   static final String DEFAULT_WORKER_OPTS = "-Xmx1g -XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled "
       + "-Dio.netty.buffer.checkAccessible=false -Dio.netty.buffer.checkBounds=false";
@@ -68,8 +68,7 @@ public final class Coordinator {
   Map<String, Object> run() throws Exception {
     Map<String, Object> conditionsAtStart = Machine.conditions();
     FileLimit limit = FileLimit.read();
-    int perWorker = args.integer("per-worker", 19_000);
-    int workerCount = Math.max(1, args.integer("workers", (connections + perWorker - 1) / perWorker));
+    int workerCount = workerCount();
     log.printf("loadtest: %d connections to %s over %d worker process(es), %s conn/s; channels %s (%d each); "
             + "open-file limit here %d (hard %d): each worker raises its soft limit to the hard one%n",
         connections, args.list("url", null), workerCount, args.string("rate", "2000"), channels,
@@ -158,7 +157,13 @@ public final class Coordinator {
     return summary;
   }
 
-  private void waitReady() throws Exception {
+  /** {@code --workers}, else as many as {@code --per-worker} connections each need. */
+  int workerCount() {
+    int perWorker = args.integer("per-worker", 19_000);
+    return Math.max(1, args.integer("workers", (connections + perWorker - 1) / perWorker));
+  }
+
+  void waitReady() throws Exception {
     List<String> urls = args.list("ready-urls", "");
     if (urls.isEmpty()) {
       return;
@@ -186,7 +191,7 @@ public final class Coordinator {
     log.printf("loadtest: %d server(s) ready%n", urls.size());
   }
 
-  private void startWorkers(int count, long firstTarget) throws IOException {
+  void startWorkers(int count, long firstTarget) throws IOException {
     double rate = args.decimal("rate", 2000);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String opts = args.string("worker-java-opts", DEFAULT_WORKER_OPTS);
@@ -220,13 +225,13 @@ public final class Coordinator {
     return Math.min(workerConnections, (long) Math.ceil((double) total * workerConnections / connections));
   }
 
-  private void setTarget(long target) throws IOException {
+  void setTarget(long target) throws IOException {
     for (WorkerProcess w : workers) {
       w.send("target " + share(target, w.connections));
     }
   }
 
-  private boolean waitSettled(long target) throws InterruptedException {
+  boolean waitSettled(long target) throws InterruptedException {
     double rate = args.decimal("rate", 2000);
     long timeout = args.number("ramp-timeout-s", Math.max(60, (long) (3 * target / rate)));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
@@ -281,14 +286,14 @@ public final class Coordinator {
     return step;
   }
 
-  private Publisher newPublisher() {
+  Publisher newPublisher() {
     return new Publisher(args.required("publish-bootstrap"), args.string("publish-topic", "bench"),
         publishChannels(), args.integer("publish-size", 100), publishRate(), args.integer("linger-ms", 0),
         args.flag("publish-spread"));
   }
 
   /** {@code --publish-rate}: records per second, infinite for {@code max} (closed-loop), 0 when not publishing. */
-  private double publishRate() {
+  double publishRate() {
     return "max".equals(args.string("publish-rate", "0")) ? Double.POSITIVE_INFINITY
         : args.decimal("publish-rate", 0);
   }
@@ -382,7 +387,7 @@ public final class Coordinator {
    * Waits until {@code expected} more deliveries arrived, or none arrived for three seconds (a saturated
    * worker reports late, so one quiet second proves nothing), bounded by {@code --drain-max-s}.
    */
-  private void drain(long base, long expected) throws InterruptedException {
+  void drain(long base, long expected) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(args.integer("drain-max-s", 15));
     long last = -1;
     int quiet = 0;
@@ -440,7 +445,7 @@ public final class Coordinator {
     return sum;
   }
 
-  private Map<String, Object> collect(Map<String, Object> conditionsAtStart, List<Map<String, Object>> steps,
+  Map<String, Object> collect(Map<String, Object> conditionsAtStart, List<Map<String, Object>> steps,
       Map<String, Object> publishSummary, double serverCpuSeconds, long serverWriteCalls, long windowStartMicros,
       long messagesBefore)
       throws Exception {
@@ -476,6 +481,7 @@ public final class Coordinator {
     conns.put("opened", tally.opened);
     conns.put("subscribed", tally.subscribed);
     conns.put("openAtEnd", tally.open);
+    conns.put("left", tally.left);
     conns.put("failed", tally.failed());
     s.put("connections", conns);
     s.put("failures", tally.failures);
@@ -555,7 +561,7 @@ public final class Coordinator {
 
   private long lastMessages;
 
-  private void progressLine() {
+  void progressLine() {
     Tally t = total();
     Publisher p = publisher;
     long secs = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos);

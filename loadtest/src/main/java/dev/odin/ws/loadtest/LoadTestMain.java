@@ -27,7 +27,11 @@ public final class LoadTestMain {
     try {
       switch (argv[0]) {
         case "run" -> {
-          new Coordinator(new Args(rest, Coordinator.FLAGS), System.err).run();
+          if (java.util.Arrays.stream(rest).anyMatch(a -> a.startsWith("--plan="))) {
+            RampSession.runPlan(rest, System.err);
+          } else {
+            new Coordinator(new Args(rest, Coordinator.FLAGS), System.err).run();
+          }
           System.exit(0);
         }
         case "worker" -> Worker.main(new Args(rest, Worker.FLAGS));
@@ -65,6 +69,9 @@ public final class LoadTestMain {
                    topic: a channel fed from several partitions, checked partition by partition)
                    --resume=true (a connection the server closes reconnects and resumes with since;
                    order and gaps are checked across both connections, in every partition)
+                   --plan=4000:60,1000:90 (ramp to 4,000 at --rate and hold 60 s, then down to 1,000 and hold
+                   90 s: the client closes the highest connections with 1000; publishing at --publish-rate runs
+                   throughout; --connections is the most ever open)
                    --worker-java-opts="..." (default: -Xmx1g, no Netty checks)  --out=F
           publish  records to Kafka at a fixed rate and size
                    --bootstrap=HOST:PORT --topic=T --channels=a,b --rate=R --size=100 --seconds=10

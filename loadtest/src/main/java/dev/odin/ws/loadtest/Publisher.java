@@ -96,6 +96,24 @@ final class Publisher implements AutoCloseable {
     return finish(start, total);
   }
 
+  /** Sends at the rate, paced evenly, until {@code stop} says so (checked before every record). */
+  Result runUntil(java.util.function.BooleanSupplier stop) {
+    double periodNanos = 1e9 / rate;
+    long start = System.nanoTime();
+    long i = 0;
+    while (!stop.getAsBoolean()) {
+      long due = start + (long) (i * periodNanos);
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(Math.min(wait, TimeUnit.MILLISECONDS.toNanos(50)));
+        continue;
+      }
+      send(i);
+      i++;
+    }
+    return finish(start, i);
+  }
+
   /** The {@code i}-th record of a run, round-robin over the channels. */
   private void send(long i) {
     int c = (int) (i % keys.length);

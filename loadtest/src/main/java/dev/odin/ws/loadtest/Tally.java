@@ -40,6 +40,8 @@ public final class Tally {
   /** Wall-clock microseconds of the first and last data frame, 0 when none. */
   public long firstMessageMicros;
   public long lastMessageMicros;
+  /** Connections the client itself closed (1000) because the target went down: a ramp-down, not a failure. */
+  public long left;
   /** Connections that failed or ended before the run did, by cause. */
   public Map<String, Long> failures = new TreeMap<>();
 
@@ -87,6 +89,7 @@ public final class Tally {
     errorReplies += o.errorReplies;
     negativeLatency += o.negativeLatency;
     bytesReceived += o.bytesReceived;
+    left += o.left;
     if (o.firstMessageMicros != 0 && (firstMessageMicros == 0 || o.firstMessageMicros < firstMessageMicros)) {
       firstMessageMicros = o.firstMessageMicros;
     }

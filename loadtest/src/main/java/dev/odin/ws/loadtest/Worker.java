@@ -98,6 +98,10 @@ public final class Worker {
   private final PrintStream out;
   private volatile int target;
   private int attempted;
+  /** Each connection's channel while it is connected, by global index: a ramp-down closes the highest. */
+  private final Map<Integer, io.netty.channel.Channel> live = new ConcurrentHashMap<>();
+  /** Global indices a ramp-down retired: a connection of one of them that the server closes does not come back. */
+  private final Set<Integer> retired = ConcurrentHashMap.newKeySet();
   private long rampStartNanos;
   private int rampBase;
 
@@ -143,6 +147,8 @@ public final class Worker {
             DeliveryChecker checker = resumed != null ? resumed : new DeliveryChecker(channelBytes, stats, resume);
             ch.pipeline().addLast(new ClientConnection(t, subscribeFrame(global, checker), checker, stats, stop,
                 resume ? (closed) -> reconnect(global, checker, closed) : null));
+            live.put(global, ch);
+            ch.closeFuture().addListener(f -> live.remove(global, ch));
           }
         });
     if (epoll) {
@@ -279,8 +285,24 @@ public final class Worker {
 
   private void rampTick() {
     double elapsed = (System.nanoTime() - rampStartNanos) / 1e9;
+    if (target < attempted) {
+      // A ramp-down, at the ramp's rate: the highest indices leave first, each closed by the client with 1000.
+      long allowedDown = Math.max(target, rampBase - (long) (elapsed * rate) - 1);
+      while (attempted > allowedDown) {
+        attempted--;
+        int global = firstIndex + attempted;
+        retired.add(global);
+        io.netty.channel.Channel ch = live.get(global);
+        if (ch != null) {
+          ClientConnection connection = ch.pipeline().get(ClientConnection.class);
+          ch.eventLoop().execute(connection::leave);
+        }
+      }
+      return;
+    }
     long allowed = Math.min(target, rampBase + (long) (elapsed * rate) + 1);
     while (attempted < allowed) {
+      retired.remove(firstIndex + attempted);
       connect(firstIndex + attempted);
       attempted++;
     }
@@ -291,7 +313,7 @@ public final class Worker {
    * event loop, so the carried-over checker keeps one owner thread; the new connection resumes with since.
    */
   private void reconnect(int global, DeliveryChecker checker, io.netty.channel.Channel closed) {
-    if (stop.stopping()) {
+    if (stop.stopping() || retired.contains(global)) {
       return;
     }
     Bootstrap b = bootstrap.clone(closed.eventLoop()).attr(ConnectionIndex.KEY, global).attr(RESUMED_CHECKER, checker);

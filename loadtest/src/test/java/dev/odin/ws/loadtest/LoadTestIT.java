@@ -225,6 +225,51 @@ class LoadTestIT {
     return new ObjectMapper().readTree(Files.readString(out));
   }
 
+  @Test
+  void aRampDownClosesTheHighestClientsAsLeftWhileShedClientsResumeAndNothingIsLostOrTwice(@TempDir Path dir)
+      throws Exception {
+    String[] flags = againstShardAndKafka(dir.resolve("unused.json"),
+        "--connections=60", "--workers=2", "--channels=alpha", "--resume=true", "--publish-rate=20",
+        "--publish-channels=alpha");
+    Map<String, Object> summary;
+    try (RampSession session = RampSession.start(System.err, flags)) {
+      session.startPublishing();
+      assertThat(session.rampTo(60)).isTrue();
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+          .until(() -> session.tally().messages >= 60 * 20);
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + shard.managementPort()
+          + "/shed?count=10")).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+          java.net.http.HttpResponse.BodyHandlers.discarding());
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+          .until(() -> session.tally().failures.getOrDefault("resumed_after_close_1012", 0L) == 10
+              && session.tally().subscribed == 70);
+      assertThat(session.rampTo(20)).isTrue();
+      assertThat(session.tally().open).isEqualTo(20);
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> http.send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + shard.managementPort()
+              + "/stats")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body()
+          .contains("\"connections\":20,"));
+      summary = session.finish();
+    }
+    JsonNode json = new ObjectMapper().valueToTree(summary);
+    assertThat(json.path("connections").path("left").asLong()).isEqualTo(40);
+    assertThat(json.path("connections").path("openAtEnd").asLong()).isEqualTo(20);
+    assertThat(json.path("failures").path("resumed_after_close_1012").asLong()).isEqualTo(10);
+    assertThat(json.path("failures").size()).as(json.path("failures").toString()).isEqualTo(1);
+    assertThat(json.path("gaps").asLong()).isZero();
+    assertThat(json.path("duplicates").asLong()).isZero();
+    assertThat(json.path("outOfOrder").asLong()).isZero();
+    assertThat(json.path("publisher").path("records").asLong()).isPositive();
+  }
+
+  @Test
+  void aPlanThatIsNotConnectionsColonSecondsIsRefusedNamingTheStep() {
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> RampSession.runPlan(new String[] {"--url=ws://127.0.0.1:1/ws", "--plan=4000:60,lots:90"}, System.err));
+    assertThat(e.getMessage()).isEqualTo("--plan: 'lots:90' is not CONNECTIONS:HOLD_SECONDS");
+  }
+
   /**
    * The flags every run against this class's shard and broker shares (500 conn/s, one event loop per worker, one
    * topic per channel, summary to {@code out}), then {@code flags}.

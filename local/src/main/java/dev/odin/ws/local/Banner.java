@@ -1,7 +1,10 @@
 package dev.odin.ws.local;
 
+import dev.odin.ws.api.Autoscaler;
+import dev.odin.ws.api.AutoscalingSpec;
 import dev.odin.ws.api.WsCluster;
 import dev.odin.ws.api.WsClusterDefaults;
+import dev.odin.ws.api.WsClusterSpec;
 import dev.odin.ws.balancer.LeastConnectionsBalancer;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -34,6 +37,18 @@ final class Banner {
         + (demo ? "  (the demo publishes BTC-USD, ETH-USD, SOL-USD)" : ""));
     out.println("  publish    ./odin-ws publish -f " + file + " BTC-USD '{\"price\":1}'");
     out.println("  scale      edit spec.shards in " + file);
+    AutoscalingSpec.Mode mode = WsClusterDefaults.autoscalingMode(cr);
+    if (mode != AutoscalingSpec.Mode.Off) {
+      Autoscaler.Policy p = WsClusterDefaults.autoscalingPolicy(cr);
+      out.println("  autoscale  mode " + mode + ": " + p.minShards() + " to " + p.maxShards() + " shards at "
+          + p.targetConnectionsPerShard() + " connections per shard"
+          + (p.targetCpuUtilization() == null ? "" : " or CPU " + p.targetCpuUtilization() + " per shard")
+          + (mode == AutoscalingSpec.Mode.Auto ? "; an edit of spec.shards is left alone for "
+              + p.scaleDownStabilizationSeconds() + " s" : " (printed, not applied)"));
+    }
+    if (WsClusterDefaults.rebalance(cr) == WsClusterSpec.Rebalance.Auto) {
+      out.println("  rebalance  after a scale-up, shards above the mean shed clients to the new ones");
+    }
     out.println("  stop       Ctrl-C");
   }
 }

@@ -54,6 +54,11 @@ final class Drainer {
     }
   }
 
+  /** Asks a shard to close {@code count} clients with 1012, paced (a rebalance), with the management token. */
+  void shed(ShardSupervisor.Endpoint endpoint, int count) throws IOException, InterruptedException {
+    admin.shed(base(endpoint), count, managementToken);
+  }
+
   /** A shard that does not answer counts as empty: it has no clients to wait for. */
   private boolean empty(ShardSupervisor shard) {
     return shard.endpoint().map(e -> {

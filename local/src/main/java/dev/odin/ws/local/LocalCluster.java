@@ -44,9 +44,13 @@ public final class LocalCluster implements AutoCloseable, DemoPage.Cluster {
   private volatile ShardSet shards;
   private volatile DemoPublisher demo;
   private volatile LocalState state;
+  private volatile LocalScaler scaler;
+  /** spec.shards as the file last said: only an edit of it scales (the autoscaler may have moved the count). */
+  private int fileShards;
   private volatile DemoPage page;
   /** Shards whose drain from the demo page is queued or running: a second press waits for the first to end. */
   private final Set<Integer> restarting = ConcurrentHashMap.newKeySet();
+  private final List<AutoCloseable> closeables = new java.util.concurrent.CopyOnWriteArrayList<>();
   private boolean closed;
 
   private LocalCluster(LocalOptions options, WsCluster cr, PrintStream out) {
@@ -100,7 +104,8 @@ public final class LocalCluster implements AutoCloseable, DemoPage.Cluster {
     }
     shards = new ShardSet(running, kafka.bootstrapServers(), options, runDir, background, out, balancer::setBackends,
         auth);
-    shards.scaleTo(WsClusterDefaults.shards(running));
+    fileShards = WsClusterDefaults.shards(running);
+    shards.scaleTo(fileShards);
     state = new LocalState(ProcessHandle.current().pid(), kafka.bootstrapServers(), balancer.port());
     state.write(LocalState.file(options.stateDir(), name));
     if (options.demo()) {
@@ -108,6 +113,16 @@ public final class LocalCluster implements AutoCloseable, DemoPage.Cluster {
     }
     SpecWatcher watcher = new SpecWatcher(options.file(), content, out, this::apply);
     control.scheduleWithFixedDelay(watcher, WATCH_INTERVAL.toMillis(), WATCH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    scaler = new LocalScaler(running, shards, this::shards, out);
+    if (scaler.enabled()) {
+      long every = LocalScaler.INTERVAL.toMillis();
+      control.scheduleWithFixedDelay(scaler, every, every, TimeUnit.MILLISECONDS);
+    }
+    if (options.timeline().isPresent()) {
+      Timeline timeline = Timeline.open(options.timeline().get(), this::shards, scaler::snapshot);
+      background.scheduleAtFixedRate(timeline, 0, Timeline.INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+      closeables.add(timeline);
+    }
     StatusReporter status = new StatusReporter(this::shards, kafka, Set.copyOf(topics()), out);
     background.scheduleWithFixedDelay(status, 2, STATUS_INTERVAL.toSeconds(), TimeUnit.SECONDS);
     Banner.print(out, options, running, kafka, balancer, runDir, demo != null,
@@ -169,18 +184,31 @@ public final class LocalCluster implements AutoCloseable, DemoPage.Cluster {
     }
   }
 
-  /** A valid edit of the file: {@code spec.shards} is applied; any other change waits for a restart. */
+  /**
+   * A valid edit of the file: a changed {@code spec.shards} is applied (in autoscaling mode Auto, a manual change the
+   * autoscaler then leaves alone for its window); any other change waits for a restart.
+   */
   private void apply(WsCluster edited) {
     List<String> ignored = SpecChanges.needingRestart(running, edited);
     if (!ignored.isEmpty()) {
       out.println("odin-ws local: " + String.join(", ", ignored) + " changed; shards read their configuration at "
           + "start, so that takes effect when you restart ./odin-ws local (spec.shards is applied now)");
     }
+    int edit = WsClusterDefaults.shards(edited);
+    if (edit == fileShards) {
+      return;
+    }
+    fileShards = edit;
     try {
-      shards.scaleTo(WsClusterDefaults.shards(edited));
+      shards.scaleTo(edit);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // close() interrupts a drain in progress and stops every shard itself
     }
+  }
+
+  /** What the autoscaler and rebalancer last decided (nothing when both are off). */
+  LocalScaler.Snapshot scaling() {
+    return scaler == null ? new LocalScaler.Snapshot(null, null) : scaler.snapshot();
   }
 
   /** Every shard, lowest index first, including ones being drained. */
@@ -237,6 +265,13 @@ public final class LocalCluster implements AutoCloseable, DemoPage.Cluster {
       demo.close();
     }
     background.shutdownNow();
+    for (AutoCloseable c : closeables) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        out.println("odin-ws local: " + e.getMessage());
+      }
+    }
     if (shards != null) {
       shards.stopAll();
     }

@@ -11,18 +11,20 @@ import java.util.OptionalInt;
  * are filled in by the script, not typed by users.
  */
 public record LocalOptions(Path file, boolean demo, double demoRate, OptionalInt port, Path shardJar,
-    Path watchdogJar, Path stateDir, Optional<Path> demoRoot) {
+    Path watchdogJar, Path stateDir, Optional<Path> demoRoot, Optional<Path> timeline) {
 
   /** The public port when none is given: the local balancer's documented default. */
   public static final int DEFAULT_PORT = 8000;
 
   public static final String USAGE =
-      "usage: ./odin-ws local -f FILE [--demo [--rate N]] [--port P]\n"
+      "usage: ./odin-ws local -f FILE [--demo [--rate N]] [--port P] [--timeline OUT]\n"
           + "  -f FILE     a WsCluster YAML (spec.kafka.bootstrapServers: embedded starts a Kafka broker here)\n"
           + "  --demo      publish sample records on BTC-USD, ETH-USD and SOL-USD, and serve a page that shows them\n"
           + "  --rate N    demo records per second over all channels (default 5)\n"
           + "  --port P    the public WebSocket port (default " + DEFAULT_PORT + ", or a free one if it is taken;"
-          + " 0 = any free port)";
+          + " 0 = any free port)\n"
+          + "  --timeline OUT  write one JSON line a second to OUT: each shard's connections and state, the\n"
+          + "              autoscaler's decision and the rebalance's progress";
 
   public static LocalOptions parse(String... args) {
     Path file = null;
@@ -33,6 +35,7 @@ public record LocalOptions(Path file, boolean demo, double demoRate, OptionalInt
     Path watchdogJar = null;
     Path stateDir = Path.of("local-run");
     Optional<Path> demoRoot = Optional.empty();
+    Optional<Path> timeline = Optional.empty();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       switch (arg) {
@@ -44,6 +47,7 @@ public record LocalOptions(Path file, boolean demo, double demoRate, OptionalInt
         case "--watchdog-jar" -> watchdogJar = Path.of(value(args, ++i, arg));
         case "--state-dir" -> stateDir = Path.of(value(args, ++i, arg));
         case "--demo-root" -> demoRoot = Optional.of(Path.of(value(args, ++i, arg)));
+        case "--timeline" -> timeline = Optional.of(Path.of(value(args, ++i, arg)));
         default -> throw new IllegalArgumentException("unknown argument '" + arg + "'");
       }
     }
@@ -54,7 +58,7 @@ public record LocalOptions(Path file, boolean demo, double demoRate, OptionalInt
     // Checked here: a missing jar would otherwise show up only as shards that keep dying and restarting.
     requireJar(shardJar);
     requireJar(watchdogJar);
-    return new LocalOptions(file, demo, rate, port, shardJar, watchdogJar, stateDir, demoRoot);
+    return new LocalOptions(file, demo, rate, port, shardJar, watchdogJar, stateDir, demoRoot, timeline);
   }
 
   private static String value(String[] args, int i, String flag) {

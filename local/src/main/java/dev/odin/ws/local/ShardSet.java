@@ -173,4 +173,9 @@ final class ShardSet {
     Duration grace = Duration.ofSeconds(WsClusterDefaults.drainSeconds(cr)).plus(Drainer.MARGIN);
     all.forEach(s -> s.awaitExit(grace));
   }
+
+  /** Asks a shard to shed {@code count} clients (a rebalance). */
+  void shed(ShardSupervisor.Endpoint endpoint, int count) throws java.io.IOException, InterruptedException {
+    drainer.shed(endpoint, count);
+  }
 }

@@ -21,13 +21,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Editing spec.shards in the file scales the running cluster, as editing the resource does in Kubernetes. */
+/**
+ * Editing spec.shards in the file scales the running cluster, as editing the resource does in Kubernetes. Rebalancing
+ * is off here, so the clients stay where the balancer put them (AutoscaleRampE2E proves rebalancing).
+ */
 class ScalingE2E {
 
   @Test
   @Timeout(300)
   void scaleUpTakesNewClientsAndScaleDownDrainsTheHighestShardsIntoTheOthers(@TempDir Path dir) {
-    Path yaml = TestClusters.writeYaml(dir.resolve("wscluster.yaml"), "scaling", 3, 2);
+    Path yaml = TestClusters.writeYamlWithoutRebalance(dir.resolve("wscluster.yaml"), "scaling", 3, 2);
     try (LocalCluster cluster = TestClusters.start(yaml, dir.resolve("state"), Console.create());
         WsClients clients = new WsClients();
         KafkaProducer<String, String> producer = Shards.producer(cluster.bootstrapServers())) {
@@ -36,7 +39,7 @@ class ScalingE2E {
       List<WsClient> all = new ArrayList<>(clients.connectMany(uri, 150, 50));
 
       // 3 -> 4: the new shard becomes ready and, being the emptiest, takes the next new connections.
-      TestClusters.writeYaml(yaml, "scaling", 4, 2);
+      TestClusters.writeYamlWithoutRebalance(yaml, "scaling", 4, 2);
       TestClusters.awaitReady(cluster, 4);
       all.addAll(clients.connectMany(uri, 20, 20));
       assertThat(TestClusters.stats(TestClusters.shard(cluster, 3)).connections()).isEqualTo(20);
@@ -63,7 +66,7 @@ class ScalingE2E {
           }
         });
       }
-      TestClusters.writeYaml(yaml, "scaling", 2, 2);
+      TestClusters.writeYamlWithoutRebalance(yaml, "scaling", 2, 2);
       producer.send(new ProducerRecord<>(TestClusters.TOPIC, "news", "{\"seq\":1}")); // while the drain runs
 
       await(Duration.ofSeconds(90)).until(() -> cluster.shards().size() == 2);

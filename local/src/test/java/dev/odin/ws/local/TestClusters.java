@@ -27,6 +27,11 @@ final class TestClusters {
     return write(file, yaml(name, shards, drainSeconds));
   }
 
+  /** As {@link #writeYaml}, with {@code spec.rebalance: "Off"}: a scale-up moves no client. */
+  static Path writeYamlWithoutRebalance(Path file, String name, int shards, int drainSeconds) {
+    return write(file, yaml(name, shards, drainSeconds).replace("  drain:", "  rebalance: \"Off\"\n  drain:"));
+  }
+
   static String yaml(String name, int shards, int drainSeconds) {
     return """
         apiVersion: ws.odin.dev/v1alpha1
@@ -57,9 +62,13 @@ final class TestClusters {
   }
 
   static LocalCluster start(Path yaml, Path stateDir, Console console) {
+    return start(yaml, stateDir, console, Optional.empty());
+  }
+
+  static LocalCluster start(Path yaml, Path stateDir, Console console, Optional<Path> timeline) {
     LocalOptions options = new LocalOptions(yaml, false, 1, OptionalInt.of(0),
         Path.of(System.getProperty("odin.shardJar")), Path.of(System.getProperty("odin.watchdogJar")), stateDir,
-        Optional.empty());
+        Optional.empty(), timeline);
     return LocalCluster.start(options, console);
   }
 

@@ -15,7 +15,10 @@ import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Reads every shard's /stats in parallel and sends /drain; a shard without an address or an answer reads as empty. */
+/**
+ * Reads every shard's /stats in parallel and sends /drain and /shed; a shard without an address or an answer reads
+ * as empty.
+ */
 public final class ShardStatsReader implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ShardStatsReader.class);
   private final ManagementTokens tokens;
@@ -54,6 +57,26 @@ public final class ShardStatsReader implements AutoCloseable {
       return true;
     } catch (java.io.IOException e) {
       LOG.debug("drain of {} failed: {}", uri, e.toString());
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
+   * Asks shard {@code uri} of {@code cr} to close {@code count} clients with 1012, paced, with the cluster's management
+   * token; false when it could not be reached.
+   */
+  public boolean shed(WsCluster cr, URI uri, int count) {
+    if (uri == null) {
+      return false;
+    }
+    try {
+      client.shed(uri, count, tokens.of(cr).orElse(null));
+      return true;
+    } catch (java.io.IOException e) {
+      LOG.debug("shed of {} failed: {}", uri, e.toString());
       return false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

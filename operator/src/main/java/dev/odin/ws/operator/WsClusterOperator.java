@@ -45,8 +45,8 @@ public final class WsClusterOperator implements AutoCloseable {
     };
     this.operator = new Operator(overrides);
     WsClusterReconciler reconciler = new WsClusterReconciler(config, resolver, shards, scaleDowns,
-        new ClusterRetirement(client, scaleDowns, groups, events, status), new AutoscalingStep(client, events),
-        new ClusterGauges(registry), status);
+        new ClusterRetirement(client, scaleDowns, groups, events, status), new AutoscalingStep(client, events, status),
+        new RebalanceStep(shards, events, status), new ClusterGauges(registry), status);
     operator.register(reconciler, c -> {
       if (!config.watchNamespaces().isEmpty()) {
         c.settingNamespaces(config.watchNamespaces());

@@ -1,7 +1,10 @@
 package dev.odin.ws.operator;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.odin.ws.api.Autoscaler;
 import dev.odin.ws.api.AutoscalingStatus;
+import dev.odin.ws.api.RebalanceStatus;
+import dev.odin.ws.api.Rebalancer;
 import dev.odin.ws.api.ShardStats;
 import dev.odin.ws.api.WsCluster;
 import dev.odin.ws.api.WsClusterDefaults;
@@ -37,7 +40,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Status, draining, consumer-group cleanup and autoscaling; the objects themselves come from the workflow. */
+/**
+ * Status, draining, consumer-group cleanup, autoscaling and rebalancing; the objects themselves come from the
+ * workflow.
+ */
 @ControllerConfiguration(name = WsClusterReconciler.NAME)
 @Workflow(dependents = {
   @Dependent(name = "shard-config", type = ShardConfigMapDependent.class),
@@ -70,18 +76,20 @@ public class WsClusterReconciler implements Reconciler<WsCluster>, Cleaner<WsClu
   private final ScaleDownCoordinator scaleDowns;
   private final ClusterRetirement retirement;
   private final AutoscalingStep autoscaling;
+  private final RebalanceStep rebalancing;
   private final ClusterGauges gauges;
   private final StatusApplier statusApplier;
 
   public WsClusterReconciler(OperatorConfig config, ShardUriResolver resolver, ShardStatsReader shards,
       ScaleDownCoordinator scaleDowns, ClusterRetirement retirement, AutoscalingStep autoscaling,
-      ClusterGauges gauges, StatusApplier statusApplier) {
+      RebalanceStep rebalancing, ClusterGauges gauges, StatusApplier statusApplier) {
     this.config = config;
     this.resolver = resolver;
     this.shards = shards;
     this.scaleDowns = scaleDowns;
     this.retirement = retirement;
     this.autoscaling = autoscaling;
+    this.rebalancing = rebalancing;
     this.gauges = gauges;
     this.statusApplier = statusApplier;
   }
@@ -95,17 +103,37 @@ public class WsClusterReconciler implements Reconciler<WsCluster>, Cleaner<WsClu
     ScaleDownCoordinator.Step step = sts.isPresent()
         ? scaleDowns.step(cr, replicas, observed, now) : new ScaleDownCoordinator.Step(null, null, false);
     Map<Integer, Optional<ShardStats>> stats = observed.statsBelow(replicas);
-    long connections = stats.values().stream().flatMap(Optional::stream).mapToLong(ShardStats::connections).sum();
-    AutoscalingStatus scaling = autoscaling.step(cr, connections, replicas, step.active(), now);
+    String busy = busy(cr, replicas, step);
+    AutoscalingStatus scaling = autoscaling.step(cr,
+        Autoscaler.Load.of(stats.values().stream().flatMap(Optional::stream).toList()), busy, now);
+    RebalanceStatus rebalance = rebalancing.step(cr, replicas, observed, busy, now);
     WsClusterStatus status = StatusBuilder.build(cr, new StatusBuilder.Observed(sts, stats, observed.readiness(),
         step.drain(), step.consumerGroupsToDelete(), scaling), now);
+    status.setRebalance(rebalance);
     gauges.update(cr, WsClusterDefaults.shards(cr), status.getReadyShards(),
         scaling == null ? -1 : scaling.getRecommendedShards());
     UpdateControl<WsCluster> control = UpdateControl.noUpdate();
     if (!unchanged(cr.getStatus(), status)) {
       control = UpdateControl.patchStatus(StatusApplier.statusOnly(cr, status));
     }
-    return control.rescheduleAfter(step.active() ? SCALING_POLL : config.statsInterval());
+    // Rounds are paced in seconds; a rebalance waiting for Ready pods is woken by the pod informer instead.
+    boolean moving = step.active() || rebalance != null && rebalance.getPhase() == Rebalancer.Phase.Shedding;
+    return control.rescheduleAfter(moving ? SCALING_POLL : config.statsInterval());
+  }
+
+  /** Why the shard count and the clients must stay as they are this moment, or null. */
+  private static String busy(WsCluster cr, int replicas, ScaleDownCoordinator.Step step) {
+    if (step.drain() != null) {
+      return "a scale-down's drain is in progress (shards " + step.draining() + ")";
+    }
+    int desired = WsClusterDefaults.shards(cr);
+    if (desired != replicas) {
+      return "the StatefulSet is at " + replicas + " replicas, not yet " + desired;
+    }
+    if (step.consumerGroupsToDelete() != null) {
+      return "consumer groups of removed shards are being deleted";
+    }
+    return null;
   }
 
   @Override

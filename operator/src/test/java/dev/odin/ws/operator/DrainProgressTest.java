@@ -39,7 +39,7 @@ class DrainProgressTest {
   }
 
   private static Optional<ShardStats> connections(long n) {
-    return Optional.of(new ShardStats("c", 2, "c-2", n, 0, 100, 0L, true, false, 1));
+    return Optional.of(new ShardStats("c", 2, "c-2", n, 0, 100, 0L, true, false, 1, null, null));
   }
 
   @Test

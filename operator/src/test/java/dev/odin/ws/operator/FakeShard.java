@@ -13,17 +13,28 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A shard's management API on a local port: /stats with settable connections, POST /drain recorded. */
+/**
+ * A shard's management API on a local port: /stats with settable connections and CPU use, POST /drain and POST /shed
+ * recorded; a shed hands its clients to {@link #onShed}, which a test uses to place them as a balancer would.
+ */
 final class FakeShard implements AutoCloseable {
   private final int index;
   private final HttpServer server;
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
   final AtomicLong connections = new AtomicLong();
+  /** CPU use over the last interval as a fraction of the shard's CPU limit; null: not measured yet. */
+  volatile Double cpuUtilization;
+  /** Every POST /shed's count, in order. */
+  final java.util.List<Integer> sheds = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Called with the clients a shed closed (they have left this shard): where they reconnect is the test's. */
+  volatile java.util.function.IntConsumer onShed = n -> { };
   volatile Instant drainRequestedAt;
   /** Every POST /drain, by the close code it asked for (1012 unless ?code= says otherwise). */
   final java.util.List<String> drainCodes = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** The Authorization header of the last POST /drain. */
   volatile String drainAuthorization;
+  /** The Authorization header of the last POST /shed. */
+  volatile String shedAuthorization;
 
   private final boolean keepClients;
 
@@ -45,7 +56,8 @@ final class FakeShard implements AutoCloseable {
       byte[] body = ("{\"cluster\":\"prices\",\"shard\":" + index + ",\"consumerGroup\":\"prices-" + index
           + "\",\"connections\":" + this.connections.get() + ",\"subscriptions\":1,\"capacity\":20000,\"lag\":0,"
           + "\"draining\":" + (drainRequestedAt != null) + ",\"ready\":" + (drainRequestedAt == null)
-          + ",\"assignedPartitions\":1}").getBytes(StandardCharsets.UTF_8);
+          + ",\"assignedPartitions\":1,\"deliveriesPerSecond\":0.0,\"cpuUtilization\":" + cpuUtilization + "}")
+          .getBytes(StandardCharsets.UTF_8);
       ex.sendResponseHeaders(200, body.length);
       ex.getResponseBody().write(body);
       ex.close();
@@ -62,6 +74,18 @@ final class FakeShard implements AutoCloseable {
       if (drainRequestedAt == null) {
         drainRequestedAt = Instant.now();
       }
+      ex.sendResponseHeaders(202, -1);
+      ex.close();
+    });
+    server.createContext("/shed", ex -> {
+      String query = ex.getRequestURI().getQuery();
+      int count = Integer.parseInt(query.substring("count=".length()));
+      sheds.add(count);
+      shedAuthorization = ex.getRequestHeaders().getFirst("Authorization");
+      int closed = (int) Math.min(count, this.connections.get());
+      this.connections.addAndGet(-closed);
+      // The closed clients come back a moment later, through the balancer.
+      timer.schedule(() -> onShed.accept(closed), 200, TimeUnit.MILLISECONDS);
       ex.sendResponseHeaders(202, -1);
       ex.close();
     });

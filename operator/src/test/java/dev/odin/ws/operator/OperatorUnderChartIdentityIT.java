@@ -38,7 +38,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The operator as the chart deploys it, on a real control plane: installed with the real helm, run as two processes
  * with TokenRequest tokens of the chart's ServiceAccount (exactly the chart's RBAC), server-side apply as its write
  * path, one leader elected through a real Lease. One WsCluster goes through create, steady state, change, a user's
- * edit, scale-down and leader loss, in that order. No kubelet runs pods here: {@link KubeletStandIn} reports the shard
+ * edit, scale-down, leader loss and mode Auto, in that order. No kubelet runs pods here: {@link KubeletStandIn} reports the shard
  * pods Ready; the shards' management APIs are not reachable, which the operator treats as empty shards.
  */
 @ExtendWith(ControlPlaneExtension.class)
@@ -212,6 +212,27 @@ class OperatorUnderChartIdentityIT {
 
   @Test
   @Order(8)
+  void modeAutoWritesSpecShardsThroughTheScaleSubresourceWithTheChartsRbac() {
+    // The shards' management APIs are unreachable here (no load): minShards 4 is what the autoscaler asks for.
+    plane.kubectl("patch", "wsc", "prices", "-n", ns, "--type=merge", "-p",
+        "{\"spec\":{\"autoscaling\":{\"mode\":\"Auto\",\"minShards\":4,\"scaleUpStabilizationSeconds\":0}}}")
+        .orFail();
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      markShardsReady();
+      WsCluster cr = prices();
+      assertEquals(4, cr.getSpec().getShards(), () -> String.valueOf(cr.getStatus().getConditions()));
+      assertEquals(4, statefulSet().getSpec().getReplicas());
+      assertTrue(cr.getMetadata().getManagedFields().stream().anyMatch(m -> "scale".equals(m.getSubresource())),
+          cr.getMetadata().getManagedFields().toString());
+    });
+    String events = plane.kubectl("get", "events", "-n", ns, "--field-selector",
+        "involvedObject.kind=WsCluster,involvedObject.name=prices,reason=Autoscaled", "-o",
+        "custom-columns=MESSAGE:.message", "--no-headers").orFail().stdout();
+    assertTrue(events.contains("spec.shards 3 -> 4"), events);
+  }
+
+  @Test
+  @Order(9)
   void deletingTheWsClusterGarbageCollectsEveryChild() {
     List<HasMetadata> owned = List.copyOf(children().values());
     plane.kubectl("delete", "wsc", "prices", "-n", ns, "--wait=true", "--timeout=60s").orFail();

@@ -40,7 +40,7 @@ class StatusBuilderTest {
   }
 
   private static ShardStats stats(int index, long connections) {
-    return new ShardStats("c", index, "c-" + index, connections, 0, 100, null, false, true, 1);
+    return new ShardStats("c", index, "c-" + index, connections, 0, 100, null, false, true, 1, null, null);
   }
 
   @Test

@@ -69,6 +69,8 @@ class WsClusterOperatorIT {
   private String NS;
 
   private final Map<Integer, FakeShard> shards = new ConcurrentHashMap<>();
+  /** Connections a fake shard starts with, by index. */
+  private volatile java.util.function.IntToLongFunction initialConnections = i -> 10;
   private final List<Map.Entry<Instant, Integer>> replicaHistory = new CopyOnWriteArrayList<>();
   private WsClusterOperator operator;
   private PrometheusMeterRegistry registry;
@@ -119,7 +121,8 @@ class WsClusterOperatorIT {
   private WsClusterOperator newOperator(OperatorConfig config) {
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     ShardUriResolver resolver = (cr, index, pod) -> shards.computeIfAbsent(index,
-        i -> new FakeShard(i, 10, cr.getMetadata().getName().startsWith("sticky"))).uri();
+        i -> new FakeShard(i, initialConnections.applyAsLong(i), cr.getMetadata().getName().startsWith("sticky")))
+        .uri();
     return new WsClusterOperator(config, client, registry, resolver, new LeaderElectionConfiguration(
         config.leaseName(), NS, Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2),
         "it", null, false));
@@ -149,6 +152,7 @@ class WsClusterOperatorIT {
       assertNotNull(client.services().inNamespace(NS).withName("prices-envoy-metrics").get());
     });
     WsCluster created = get("prices");
+    assertNull(created.getStatus().getRebalance(), "a new cluster (from 0 shards) has no clients to rebalance");
     for (HasMetadata owned : ownedObjects(created)) {
       assertNotNull(owned, "object missing");
       assertEquals(created.getMetadata().getUid(), owned.getMetadata().getOwnerReferences().get(0).getUid(),
@@ -220,6 +224,8 @@ class WsClusterOperatorIT {
     AutoscalingSpec autoscaling = new AutoscalingSpec();
     autoscaling.setMode(AutoscalingSpec.Mode.Recommend);
     autoscaling.setTargetConnectionsPerShard(5);
+    autoscaling.setTargetCpuUtilization(0.3);
+    autoscaling.setScaleUpStabilizationSeconds(0);
     cr.getSpec().setAutoscaling(autoscaling);
     SecretKeyRef secret = new SecretKeyRef();
     secret.setName("missing-kafka-client");
@@ -233,15 +239,24 @@ class WsClusterOperatorIT {
       assertEquals(2, c.getStatus().getReadyShards());
       // 2 fake shards x 10 connections / target 5 = 4
       assertEquals(4, c.getStatus().getAutoscaling().getRecommendedShards());
+      assertTrue(c.getStatus().getAutoscaling().getReason().startsWith("connections decide"),
+          c.getStatus().getAutoscaling().getReason());
       assertEquals(2, c.getSpec().getShards(), "Recommend must not write spec.shards");
+    });
+    await().atMost(Duration.ofSeconds(30)).until(() -> registry.scrape().contains(
+        "wscluster_autoscaler_recommended_shards{namespace=\"" + NS + "\",wscluster=\"quotes\"} 4"));
+    // The shards get busy: 2 x 0.9 of their CPU limit / 0.3 per shard = 6, more than connections ask for.
+    shards.values().forEach(f -> f.cpuUtilization = 0.9);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      var scaling = get("quotes").getStatus().getAutoscaling();
+      assertEquals(6, scaling.getRecommendedShards());
+      assertTrue(scaling.getReason().startsWith("CPU decides: CPU 1.80 / 0.30 per shard = 6"), scaling.getReason());
     });
     Service entry = client.services().inNamespace(NS).withName("quotes").get();
     assertEquals("shard", entry.getSpec().getSelector().get("app.kubernetes.io/component"));
     assertNull(client.apps().deployments().inNamespace(NS).withName("quotes-envoy").get());
     assertNull(client.configMaps().inNamespace(NS).withName("quotes-envoy").get());
     assertNull(client.services().inNamespace(NS).withName("quotes-envoy-metrics").get());
-    assertTrue(registry.scrape().contains(
-        "wscluster_autoscaler_recommended_shards{namespace=\"" + NS + "\",wscluster=\"quotes\"} 4"));
 
     // The consumer-group cleanup after this scale-down needs the (missing) Secret: the error reaches the status.
     scale("quotes", 1);
@@ -255,12 +270,13 @@ class WsClusterOperatorIT {
   }
 
   @Test
-  void autoModeWritesTheRecommendationIntoSpecShards() {
+  void autoModeWritesTheRecommendationIntoSpecShardsThroughTheScaleSubresource() {
     WsCluster cr = wsCluster("trades", 2);
     AutoscalingSpec autoscaling = new AutoscalingSpec();
     autoscaling.setMode(AutoscalingSpec.Mode.Auto);
     autoscaling.setTargetConnectionsPerShard(5);
     autoscaling.setMaxShards(4);
+    autoscaling.setScaleUpStabilizationSeconds(0);
     cr.getSpec().setAutoscaling(autoscaling);
     client.resource(cr).create();
 
@@ -269,9 +285,129 @@ class WsClusterOperatorIT {
       assertEquals(4, get("trades").getSpec().getShards());
       assertEquals(4, statefulSet("trades").getSpec().getReplicas());
       assertEquals(4, get("trades").getStatus().getAutoscaling().getRecommendedShards());
+      assertEquals(4, get("trades").getStatus().getAutoscaling().getSpecShards());
     });
     assertTrue(client.v1().events().inNamespace(NS).list().getItems().stream()
         .anyMatch(e -> "Autoscaled".equals(e.getReason())), "no Autoscaled event");
+    // The API server records who wrote spec.shards and through which subresource, as it does for kubectl scale.
+    List<io.fabric8.kubernetes.api.model.ManagedFieldsEntry> writers = get("trades").getMetadata().getManagedFields()
+        .stream().filter(m -> "scale".equals(m.getSubresource())).toList();
+    assertEquals(1, writers.size(), get("trades").getMetadata().getManagedFields().toString());
+    assertTrue(writers.get(0).getFieldsV1().getAdditionalProperties().toString().contains("f:shards"),
+        writers.get(0).toString());
+    assertTrue(get("trades").getStatus().getAutoscaling().getReason().startsWith("connections decide"));
+  }
+
+  @Test
+  void aManualScaleInModeAutoIsRecordedAndNotRevertedWithinTheWindowThenTheAutoscalerResumes() throws Exception {
+    initialConnections = i -> i < 2 ? 10 : 0; // the load stays 20 connections: 2 shards at 10 per shard
+    WsCluster cr = wsCluster("manual", 2);
+    AutoscalingSpec autoscaling = new AutoscalingSpec();
+    autoscaling.setMode(AutoscalingSpec.Mode.Auto);
+    autoscaling.setTargetConnectionsPerShard(10);
+    autoscaling.setScaleUpStabilizationSeconds(0);
+    autoscaling.setScaleDownStabilizationSeconds(15);
+    cr.getSpec().setAutoscaling(autoscaling);
+    cr.getSpec().setRebalance(WsClusterSpec.Rebalance.Off); // these fake shards' shed clients would not come back
+    DrainSpec drain = new DrainSpec();
+    drain.setSeconds(1);
+    cr.getSpec().setDrain(drain);
+    client.resource(cr).create();
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      markShardsReady("manual");
+      WsCluster c = get("manual");
+      assertNotNull(c.getStatus());
+      assertNotNull(c.getStatus().getAutoscaling());
+      assertEquals(2, c.getStatus().getAutoscaling().getSpecShards());
+    });
+    List<Map.Entry<Instant, Integer>> specHistory = new CopyOnWriteArrayList<>();
+    try (Watch watch = client.resources(WsCluster.class).inNamespace(NS).withName("manual").watch(new Watcher<>() {
+      @Override
+      public void eventReceived(Action action, WsCluster c) {
+        specHistory.add(Map.entry(Instant.now(), c.getSpec().getShards()));
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {}
+    })) {
+      Instant scaled = Instant.now();
+      plane.kubectl("scale", "wsc/manual", "-n", NS, "--replicas=4").orFail();
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        markShardsReady("manual");
+        assertEquals(4, statefulSet("manual").getSpec().getReplicas());
+        var scaling = get("manual").getStatus().getAutoscaling();
+        assertNotNull(scaling.getManualChangeTime(), scaling.getReason());
+        assertTrue(scaling.getReason().contains("spec.shards was set to 4 by hand"), scaling.getReason());
+        assertEquals(2, scaling.getDesiredShards());
+      });
+      assertTrue(client.v1().events().inNamespace(NS).list().getItems().stream()
+          .anyMatch(e -> "ManualScale".equals(e.getReason()) && e.getMessage().contains("set to 4 by hand")),
+          "no ManualScale event");
+      Instant manual = Instant.parse(get("manual").getStatus().getAutoscaling().getManualChangeTime());
+      // After the window (15 s) and the scale-down stabilization, the autoscaler takes the load's 2 again.
+      await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+        markShardsReady("manual");
+        assertEquals(2, get("manual").getSpec().getShards());
+      });
+      Instant four = specHistory.stream().filter(e -> e.getKey().isAfter(scaled) && e.getValue() == 4)
+          .map(Map.Entry::getKey).findFirst().orElseThrow();
+      Instant back = specHistory.stream().filter(e -> e.getKey().isAfter(four) && e.getValue() == 2)
+          .map(Map.Entry::getKey).findFirst().orElseThrow();
+      assertTrue(!back.isBefore(manual.plusSeconds(15)), "the manual 4 was reverted at " + back
+          + ", inside the window that began at " + manual + ": " + specHistory);
+    }
+  }
+
+  @Test
+  void afterAScaleUpShardsAboveTheMeanShedInBoundedRoundsUntilEveryShardIsWithinTenPercent() {
+    initialConnections = i -> i < 2 ? 1000 : 0;
+    WsCluster cr = wsCluster("spread", 2);
+    DrainSpec drain = new DrainSpec();
+    drain.setSeconds(2); // a round moves at most 200 clients per second of it: 400
+    cr.getSpec().setDrain(drain);
+    client.resource(cr).create();
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      markShardsReady("spread");
+      assertNotNull(get("spread").getStatus());
+      assertEquals(2000L, get("spread").getStatus().getConnections());
+    });
+    // The balancer in front sends each reconnecting client to the shard with the fewest connections.
+    java.util.function.IntConsumer leastConnections = n -> {
+      synchronized (shards) {
+        for (int k = 0; k < n; k++) {
+          shards.values().stream().filter(f -> f.index() < 4)
+              .min(java.util.Comparator.comparingLong(f -> f.connections.get())).orElseThrow()
+              .connections.incrementAndGet();
+        }
+      }
+    };
+    scale("spread", 4);
+    await().atMost(Duration.ofSeconds(30)).until(() -> shards.size() == 4);
+    shards.values().forEach(f -> f.onShed = leastConnections);
+    await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+      markShardsReady("spread");
+      var rebalance = get("spread").getStatus().getRebalance();
+      assertNotNull(rebalance);
+      assertEquals(dev.odin.ws.api.Rebalancer.Phase.Balanced, rebalance.getPhase(), rebalance.getMessage());
+    });
+    for (FakeShard f : shards.values()) {
+      assertTrue(Math.abs(f.connections.get() - 500) <= 50, "shard " + f.index() + " holds " + f.connections.get());
+    }
+    assertEquals(List.of(), shards.get(2).sheds, "a new shard was asked to shed");
+    assertEquals(List.of(), shards.get(3).sheds, "a new shard was asked to shed");
+    long shed = shards.values().stream().flatMap(f -> f.sheds.stream()).mapToLong(Integer::longValue).sum();
+    assertEquals(1000, shed, "more clients moved than the imbalance needed");
+    assertTrue(shards.values().stream().flatMap(f -> f.sheds.stream()).allMatch(n -> n <= 400), "a round over 400");
+    String token = dev.odin.ws.operator.model.ManagementTokenModel.tokenOf(client.secrets().inNamespace(NS)
+        .withName(dev.odin.ws.operator.model.WsClusterNames.managementToken(get("spread"))).get()).orElseThrow();
+    assertEquals("Bearer " + token, shards.get(0).shedAuthorization, "the shed carried the cluster's token");
+    var status = get("spread").getStatus().getRebalance();
+    assertEquals(1000L, status.getConnectionsShed());
+    assertEquals(3, status.getRounds());
+    List<String> reasons = client.v1().events().inNamespace(NS).list().getItems().stream()
+        .map(e -> e.getReason()).toList();
+    assertEquals(3, reasons.stream().filter("Rebalancing"::equals).count(), reasons.toString());
+    assertTrue(reasons.contains("Rebalanced"), reasons.toString());
   }
 
   @Test

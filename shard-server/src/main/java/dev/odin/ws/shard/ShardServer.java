@@ -9,6 +9,7 @@ import dev.odin.ws.shard.kafka.ChannelFeeds;
 import dev.odin.ws.shard.kafka.ReplayService;
 import dev.odin.ws.shard.kafka.TopicIds;
 import dev.odin.ws.shard.management.ManagementHandler;
+import dev.odin.ws.shard.metrics.LoadSampler;
 import dev.odin.ws.shard.metrics.ShardMetrics;
 import dev.odin.ws.shard.ws.ClientSessions;
 import dev.odin.ws.shard.ws.CloseReason;
@@ -106,7 +107,10 @@ public final class ShardServer implements AutoCloseable {
         .bind(new InetSocketAddress(config.bindAddress(), config.port()))
         .syncUninterruptibly()
         .channel();
-    ManagementHandler management = new ManagementHandler(state, fanOut, metrics, this::drain, this::shed,
+    LoadSampler load = LoadSampler.forThisProcess(metrics::deliveredTotal);
+    long interval = LoadSampler.INTERVAL.toMillis();
+    managementGroup.scheduleAtFixedRate(load::sample, interval, interval, TimeUnit.MILLISECONDS);
+    ManagementHandler management = new ManagementHandler(state, fanOut, metrics, this::drain, this::shed, load,
         new ManagementToken(config.auth().managementTokenFile()));
     managementChannel = new ServerBootstrap()
         .group(managementGroup)

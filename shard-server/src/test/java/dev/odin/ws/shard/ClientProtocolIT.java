@@ -258,4 +258,26 @@ class ClientProtocolIT {
     assertThat(scrape).contains("ws_kafka_records_consumed_total{cluster=\"proto\",shard=\"0\",topic=\"events\"}");
     assertThat(Shards.get(shard, "/stats").body()).contains("\"consumerGroup\":\"proto-0\"", "\"ready\":true");
   }
+
+  @Test
+  void statsReportDeliveriesPerSecondAndCpuUseOverTheLastSamplingInterval() throws Exception {
+    List<WsClient> subscribers = List.of(subscribedClient("load"), subscribedClient("load"), subscribedClient("load"));
+    for (int i = 0; i < 50; i++) {
+      producer.send(new ProducerRecord<>("events", "load", "{\"n\":" + i + "}"));
+    }
+    producer.flush();
+    for (WsClient c : subscribers) {
+      Awaitility.await().atMost(WAIT).until(() -> c.messages("message").size() == 50);
+    }
+    // The interval that holds the 150 deliveries ends within one sampling interval (5 s).
+    JsonNode stats = Awaitility.await().atMost(Duration.ofSeconds(30))
+        .until(() -> new com.fasterxml.jackson.databind.ObjectMapper().readTree(Shards.get(shard, "/stats").body()),
+            s -> s.path("deliveriesPerSecond").asDouble() > 0);
+    assertThat(stats.path("deliveriesPerSecond").asDouble()).isLessThanOrEqualTo(150.0);
+    assertThat(stats.path("cpuUtilization").isNumber()).as(stats.toString()).isTrue();
+    assertThat(stats.path("cpuUtilization").asDouble()).isGreaterThan(0).isLessThanOrEqualTo(1.0);
+    assertThat(stats.path("cpus").asDouble()).isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(stats.path("loadIntervalSeconds").asInt()).isEqualTo(5);
+    subscribers.forEach(WsClient::close);
+  }
 }

@@ -6,6 +6,7 @@ import dev.odin.ws.shard.ShardState;
 import dev.odin.ws.shard.ShardState.Readiness;
 import dev.odin.ws.shard.auth.ManagementToken;
 import dev.odin.ws.shard.fanout.FanOut;
+import dev.odin.ws.shard.metrics.LoadSampler;
 import dev.odin.ws.shard.metrics.ShardMetrics;
 import dev.odin.ws.shard.ws.CloseReason;
 import dev.odin.ws.shard.ws.HttpResponses;
@@ -18,6 +19,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
@@ -35,10 +37,12 @@ public final class ManagementHandler extends SimpleChannelInboundHandler<FullHtt
   private final ShardMetrics metrics;
   private final Consumer<CloseReason> drain;
   private final IntConsumer shed;
+  private final LoadSampler load;
   private final ManagementToken token;
 
   public ManagementHandler(ShardState state, FanOut fanOut, ShardMetrics metrics, Consumer<CloseReason> drain,
-      IntConsumer shed, ManagementToken token) {
+      IntConsumer shed, LoadSampler load, ManagementToken token) {
+    this.load = load;
     this.token = token;
     this.state = state;
     this.fanOut = fanOut;
@@ -149,6 +153,21 @@ public final class ManagementHandler extends SimpleChannelInboundHandler<FullHtt
     node.put("reason", readiness.reason());
     node.put("assignedPartitions", state.consumer().assignedPartitions());
     node.put("brokerReachable", state.consumer().brokerReachable());
+    // The autoscaler's load signal, over the last sampling interval; null until one has passed.
+    Optional<LoadSampler.Load> last = load.last();
+    if (last.isPresent()) {
+      node.put("deliveriesPerSecond", Math.round(last.get().deliveriesPerSecond() * 10) / 10.0);
+    } else {
+      node.putNull("deliveriesPerSecond");
+    }
+    double cpu = last.map(LoadSampler.Load::cpuUtilization).orElse(Double.NaN);
+    if (Double.isNaN(cpu)) {
+      node.putNull("cpuUtilization");
+    } else {
+      node.put("cpuUtilization", Math.round(cpu * 1000) / 1000.0);
+    }
+    node.put("cpus", load.cpus());
+    node.put("loadIntervalSeconds", LoadSampler.INTERVAL.toSeconds());
     return node.toString();
   }
 

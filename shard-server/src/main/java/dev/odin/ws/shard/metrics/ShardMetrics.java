@@ -139,6 +139,11 @@ public final class ShardMetrics {
     delivered.increment(count);
   }
 
+  /** Data frames handed to client sockets since start. */
+  public long deliveredTotal() {
+    return (long) delivered.count();
+  }
+
   public void dropped(String reason, long count) {
     dropped(reason).increment(count);
   }
