@@ -49,19 +49,7 @@ public final class ShardStatsReader implements AutoCloseable {
    * token; false when it could not be reached.
    */
   public boolean drain(WsCluster cr, URI uri, boolean goingAway) {
-    if (uri == null) {
-      return false;
-    }
-    try {
-      client.drain(uri, goingAway, tokens.of(cr).orElse(null));
-      return true;
-    } catch (java.io.IOException e) {
-      LOG.debug("drain of {} failed: {}", uri, e.toString());
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+    return send(uri, "drain", () -> client.drain(uri, goingAway, tokens.of(cr).orElse(null)));
   }
 
   /**
@@ -69,14 +57,22 @@ public final class ShardStatsReader implements AutoCloseable {
    * token; false when it could not be reached.
    */
   public boolean shed(WsCluster cr, URI uri, int count) {
+    return send(uri, "shed", () -> client.shed(uri, count, tokens.of(cr).orElse(null)));
+  }
+
+  private interface Command {
+    void send() throws java.io.IOException, InterruptedException;
+  }
+
+  private static boolean send(URI uri, String what, Command command) {
     if (uri == null) {
       return false;
     }
     try {
-      client.shed(uri, count, tokens.of(cr).orElse(null));
+      command.send();
       return true;
     } catch (java.io.IOException e) {
-      LOG.debug("shed of {} failed: {}", uri, e.toString());
+      LOG.debug("{} of {} failed: {}", what, uri, e.toString());
       return false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
