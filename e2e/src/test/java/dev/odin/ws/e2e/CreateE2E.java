@@ -22,7 +22,8 @@ class CreateE2E {
   private static final List<String> CHANNELS = List.of("BTC-USD", "ETH-USD", "SOL-USD");
 
   @Test
-  void anAppliedExampleRunsThreeShardsThatServeThreeThousandClientsEveryRecord(KubeControlPlane plane) {
+  void anAppliedExampleRunsThreeShardsThatServeThreeThousandClientsEveryRecord(KubeControlPlane plane)
+      throws Exception {
     try (StoryCluster cluster = StoryCluster.start(plane, "create");
         ShardObserver observer = new ShardObserver(cluster.client(), cluster.namespace(),
             StoryCluster.shardLabels("prices"))) {
@@ -37,7 +38,7 @@ class CreateE2E {
 
       try (ShardBalancer balancer = new ShardBalancer(cluster.client(), cluster.namespace(),
               StoryCluster.shardLabels("prices"));
-          Subscribers subscribers = new Subscribers(3_000, CHANNELS, balancer)
+          Subscribers subscribers = new Subscribers(3_000, CHANNELS, balancer, cluster.clientToken())
               .connectAll(StoryCluster.TIMEOUT);
           Publisher publisher = new Publisher(cluster.kafka().bootstrapServers(), StoryCluster.TOPIC, CHANNELS, 30)) {
         await("kubectl get wsc shows 3,000 connections").atMost(StoryCluster.TIMEOUT).until(() ->
@@ -52,6 +53,15 @@ class CreateE2E {
         System.out.printf("story create: %d subscribers, %d records published, %d deliveries checked%n",
             subscribers.all().size(), last.values().stream().mapToInt(i -> i + 1).sum(), checked);
         assertTrue(subscribers.all().stream().allMatch(s -> s.closeCodes().isEmpty()), "a client was closed");
+
+        // The example authenticates every client: one without a token that tries to subscribe is closed with 4001.
+        try (dev.odin.ws.shard.testing.WsClients anonymous = new dev.odin.ws.shard.testing.WsClients()) {
+          dev.odin.ws.shard.testing.WsClient stranger = anonymous.connectAsync(balancer.get(),
+              new io.netty.handler.codec.http.DefaultHttpHeaders(), null).get(30, java.util.concurrent.TimeUnit.SECONDS);
+          stranger.sendSubscribe(CHANNELS.get(0));
+          assertEquals(4001, stranger.closeCode().get(30, java.util.concurrent.TimeUnit.SECONDS),
+              "a client without a token was not refused: " + stranger.closeReason());
+        }
       }
     }
   }

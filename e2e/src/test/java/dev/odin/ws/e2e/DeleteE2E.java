@@ -27,7 +27,7 @@ class DeleteE2E {
       cluster.awaitReadyShards("prices", 3);
       Map<String, String> shards = StoryCluster.shardLabels("prices");
       try (ShardBalancer balancer = new ShardBalancer(cluster.client(), cluster.namespace(), shards);
-          Subscribers subscribers = new Subscribers(300, CHANNELS, balancer).connectAll(StoryCluster.TIMEOUT);
+          Subscribers subscribers = new Subscribers(300, CHANNELS, balancer, cluster.clientToken()).connectAll(StoryCluster.TIMEOUT);
           Publisher publisher = new Publisher(cluster.kafka().bootstrapServers(), StoryCluster.TOPIC, CHANNELS, 20)) {
         await().atMost(StoryCluster.TIMEOUT).until(() -> cluster.consumerGroups("prices-").size() == 3);
         cluster.kubectl("delete", "wsc", "prices", "--wait=true", "--timeout=120s").orFail();

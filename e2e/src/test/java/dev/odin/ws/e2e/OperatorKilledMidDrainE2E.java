@@ -31,7 +31,7 @@ class OperatorKilledMidDrainE2E {
       Map<String, String> shards = StoryCluster.shardLabels("prices");
       try (ShardBalancer balancer = new ShardBalancer(cluster.client(), cluster.namespace(), shards);
           ShardObserver observer = new ShardObserver(cluster.client(), cluster.namespace(), shards);
-          Subscribers subscribers = new Subscribers(600, CHANNELS, balancer).connectAll(StoryCluster.TIMEOUT);
+          Subscribers subscribers = new Subscribers(600, CHANNELS, balancer, cluster.clientToken()).connectAll(StoryCluster.TIMEOUT);
           Publisher publisher = new Publisher(cluster.kafka().bootstrapServers(), StoryCluster.TOPIC, CHANNELS, 20)) {
         Pod third = cluster.shardPods("prices").get(2);
         cluster.kubectl("scale", "wsc/prices", "--replicas=2").orFail();

@@ -29,8 +29,12 @@ final class ResumingSubscriber {
   private volatile URI currentShard;
   private String lastPosition;
   private volatile boolean finished;
+  private final io.netty.handler.codec.http.HttpHeaders upgradeHeaders;
 
-  ResumingSubscriber(String channel, WsClients clients, Supplier<URI> balancer, ScheduledExecutorService timer) {
+  ResumingSubscriber(String channel, WsClients clients, Supplier<URI> balancer, String bearerToken,
+      ScheduledExecutorService timer) {
+    this.upgradeHeaders = new io.netty.handler.codec.http.DefaultHttpHeaders()
+        .set(io.netty.handler.codec.http.HttpHeaderNames.AUTHORIZATION, "Bearer " + bearerToken);
     this.channel = channel;
     this.clients = clients;
     this.balancer = balancer;
@@ -48,7 +52,7 @@ final class ResumingSubscriber {
       retryLater();
       return;
     }
-    clients.connectAsync(shard).whenComplete((client, failure) -> {
+    clients.connectAsync(shard, upgradeHeaders, null).whenComplete((client, failure) -> {
       if (failure != null) {
         retryLater(); // refused (draining, full) or the shard is gone: another try, maybe elsewhere
         return;

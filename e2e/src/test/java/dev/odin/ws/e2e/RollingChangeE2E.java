@@ -32,7 +32,7 @@ class RollingChangeE2E {
       Set<String> before = uids(cluster.shardPods("prices"));
       try (ShardBalancer balancer = new ShardBalancer(cluster.client(), cluster.namespace(), shards);
           ShardObserver observer = new ShardObserver(cluster.client(), cluster.namespace(), shards);
-          Subscribers subscribers = new Subscribers(450, CHANNELS, balancer).connectAll(StoryCluster.TIMEOUT);
+          Subscribers subscribers = new Subscribers(450, CHANNELS, balancer, cluster.clientToken()).connectAll(StoryCluster.TIMEOUT);
           Publisher publisher = new Publisher(cluster.kafka().bootstrapServers(), StoryCluster.TOPIC, CHANNELS, 20)) {
         cluster.kubectl("patch", "wsc", "prices", "--type=merge", "-p",
             "{\"spec\":{\"resources\":{\"limits\":{\"memory\":\"700Mi\"}}}}").orFail();

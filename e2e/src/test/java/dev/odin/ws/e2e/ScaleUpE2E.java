@@ -33,7 +33,7 @@ class ScaleUpE2E {
       Map<String, String> shards = StoryCluster.shardLabels("prices");
       try (ShardBalancer balancer = new ShardBalancer(cluster.client(), cluster.namespace(), shards);
           ShardObserver observer = new ShardObserver(cluster.client(), cluster.namespace(), shards);
-          Subscribers first = new Subscribers(400, CHANNELS, balancer).connectAll(StoryCluster.TIMEOUT);
+          Subscribers first = new Subscribers(400, CHANNELS, balancer, cluster.clientToken()).connectAll(StoryCluster.TIMEOUT);
           Publisher publisher = new Publisher(cluster.kafka().bootstrapServers(), StoryCluster.TOPIC, CHANNELS, 20)) {
         Set<URI> before = first.byShard().keySet();
         cluster.kubectl("scale", "wsc/prices", "--replicas=4").orFail();
@@ -62,7 +62,7 @@ class ScaleUpE2E {
         // health checks would, a moment after the pods turn Ready).
         await().atMost(StoryCluster.TIMEOUT).until(() -> balancer.readyShards().size() == 4);
 
-        try (Subscribers later = new Subscribers(200, CHANNELS, balancer).connectAll(StoryCluster.TIMEOUT)) {
+        try (Subscribers later = new Subscribers(200, CHANNELS, balancer, cluster.clientToken()).connectAll(StoryCluster.TIMEOUT)) {
           Map<URI, Long> newcomers = later.byShard();
           assertEquals(4, newcomers.size(), "later clients did not spread over all four: " + newcomers);
           assertTrue(newcomers.keySet().containsAll(before), newcomers::toString);

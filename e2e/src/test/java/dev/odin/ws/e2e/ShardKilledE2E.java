@@ -28,7 +28,7 @@ class ShardKilledE2E {
       cluster.awaitReadyShards("prices", 3);
       Map<String, String> shards = StoryCluster.shardLabels("prices");
       try (ShardBalancer balancer = new ShardBalancer(cluster.client(), cluster.namespace(), shards);
-          Subscribers subscribers = new Subscribers(600, CHANNELS, balancer).connectAll(StoryCluster.TIMEOUT);
+          Subscribers subscribers = new Subscribers(600, CHANNELS, balancer, cluster.clientToken()).connectAll(StoryCluster.TIMEOUT);
           Publisher publisher = new Publisher(cluster.kafka().bootstrapServers(), StoryCluster.TOPIC, CHANNELS, 20)) {
         await("records flow").atMost(StoryCluster.TIMEOUT).until(() -> publisher.published() >= 60);
         Pod victim = cluster.shardPods("prices").get(1);

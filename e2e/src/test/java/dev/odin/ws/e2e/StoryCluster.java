@@ -40,6 +40,8 @@ final class StoryCluster implements AutoCloseable {
   static final String OPERATOR_IMAGE = "odin-ws-e2e/operator";
   static final String SHARD_IMAGE = "odin-ws-e2e/shard-server";
   static final Duration TIMEOUT = Duration.ofSeconds(120);
+  /** The HMAC secret of the Secret prices-jwt-keys the example names; the story's clients hold a token it signed. */
+  private static final String JWT_SECRET = dev.odin.ws.shard.testing.Tokens.hmacSecret();
 
   private final KubeControlPlane plane;
   private final EmbeddedKafkaBroker kafka;
@@ -119,10 +121,26 @@ final class StoryCluster implements AutoCloseable {
    * drain window of {@code drainSeconds}.
    */
   void applyExample(int shards, int drainSeconds) {
+    // As the example's own comment tells a user: the Secret with the keys that verify client tokens comes first.
+    Path keys;
+    try {
+      keys = Files.createTempFile(ns + "-jwt-keys", "");
+      keys.toFile().deleteOnExit();
+      Files.writeString(keys, JWT_SECRET);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    kubectl("create", "secret", "generic", "prices-jwt-keys", "--from-file=keys=" + keys).orFail();
     String yaml = read("examples/wscluster-minimal.yaml")
         .replaceFirst("(?m)^  shards: \\d+$", "  shards: " + shards + "\n  drain:\n    seconds: " + drainSeconds)
         .replaceFirst("(?m)^    bootstrapServers: .*$", "    bootstrapServers: " + kafka.bootstrapServers());
     plane.kubectlWithInput(yaml, "apply", "--validate=strict", "-n", ns, "-f", "-").orFail();
+  }
+
+  /** A token the example's shards accept (HS256, signed with the Secret's key, valid for an hour): every story client's. */
+  String clientToken() {
+    return dev.odin.ws.shard.testing.Tokens.hs256(JWT_SECRET,
+        dev.odin.ws.shard.testing.Tokens.claims("story-client", Duration.ofHours(1), claims -> { }));
   }
 
   CommandResult kubectl(String... args) {

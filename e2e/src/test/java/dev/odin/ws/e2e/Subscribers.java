@@ -26,10 +26,13 @@ final class Subscribers implements AutoCloseable {
   });
   private final List<ResumingSubscriber> all = new ArrayList<>();
 
-  /** {@code count} subscribers, round-robin over {@code channels}, each connecting through {@code balancer}. */
-  Subscribers(int count, List<String> channels, Supplier<URI> balancer) {
+  /**
+   * {@code count} subscribers, round-robin over {@code channels}, each connecting through {@code balancer} with
+   * {@code Authorization: Bearer <bearerToken>}.
+   */
+  Subscribers(int count, List<String> channels, Supplier<URI> balancer, String bearerToken) {
     for (int i = 0; i < count; i++) {
-      all.add(new ResumingSubscriber(channels.get(i % channels.size()), clients, balancer, timer));
+      all.add(new ResumingSubscriber(channels.get(i % channels.size()), clients, balancer, bearerToken, timer));
     }
   }
 
