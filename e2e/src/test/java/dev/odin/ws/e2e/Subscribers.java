@@ -59,13 +59,32 @@ final class Subscribers implements AutoCloseable {
   }
 
   /**
+   * Waits until every subscriber has received a record: one that subscribed just after its channel's last record
+   * went by would otherwise wait for a record that never comes once the publisher stops.
+   */
+  void awaitFirstRecord(Duration timeout) {
+    await("every subscriber received a record").atMost(timeout)
+        .until(() -> all.stream().noneMatch(s -> s.seqs().isEmpty()));
+  }
+
+  /**
    * Waits until every subscriber has its channel's last record, then checks that each saw every record from its
    * first one on exactly once and in order; returns how many records were checked in all.
    */
   long assertEveryRecordOnceInOrder(Map<String, Integer> lastSeq, Duration timeout) {
-    await("every subscriber has its channel's last record").atMost(timeout).until(() -> all.stream()
-        .allMatch(s -> { List<Integer> seqs = s.seqs();
-          return !seqs.isEmpty() && seqs.get(seqs.size() - 1) >= lastSeq.get(s.channel()); }));
+    await("every subscriber has its channel's last record").atMost(timeout).untilAsserted(() -> {
+      List<String> behind = new ArrayList<>();
+      for (ResumingSubscriber s : all) {
+        List<Integer> seqs = s.seqs();
+        if (seqs.isEmpty() || seqs.get(seqs.size() - 1) < lastSeq.get(s.channel())) {
+          behind.add(s.channel() + " last " + lastSeq.get(s.channel()) + ": received " + seqs.size() + " ending "
+              + seqs.subList(Math.max(0, seqs.size() - 5), seqs.size()) + ", close codes " + s.closeCodes()
+              + ", resumes recovered " + s.recovered() + ", on " + s.shard());
+        }
+      }
+      assertEquals(List.of(), behind.subList(0, Math.min(5, behind.size())),
+          () -> behind.size() + " subscriber(s) without their channel's last record");
+    });
     long checked = 0;
     for (ResumingSubscriber s : all) {
       List<Integer> seqs = s.seqs();
