@@ -257,8 +257,35 @@ export class OdinClient {
       case "error":
         this.serverError(frame);
         break;
+      case "unsubscribed":
+        this.revoked(frame);
+        break;
       default:
-        break; // `unsubscribed`, and replies a newer server may add
+        break; // replies a newer server may add
+    }
+  }
+
+  /**
+   * An `unsubscribed` without an id is the server ending subscriptions itself: a refreshed token no longer allows
+   * them. They fail as a refused subscription does, and are not asked for again after a reconnect.
+   */
+  private revoked(frame: Record<string, unknown>): void {
+    if (frame.id !== undefined || !Array.isArray(frame.channels)) {
+      return; // the answer to this client's own unsubscribe
+    }
+    const error: ServerError = {
+      code: typeof frame.reason === "string" ? frame.reason : "forbidden",
+      message: "the refreshed token no longer allows this channel",
+    };
+    for (const channel of frame.channels) {
+      const subscription = typeof channel === "string" ? this.subscriptions.get(channel) : undefined;
+      if (!subscription) {
+        continue;
+      }
+      this.subscriptions.delete(channel);
+      if (!subscription.fail(error)) {
+        this.events.emit("error", { code: error.code, message: `${channel}: ${error.message}` });
+      }
     }
   }
 

@@ -450,6 +450,24 @@ describe("OdinClient: tokens", () => {
     assert.equal(o.client.state, "connected");
   });
 
+  it("ends the subscriptions a refreshed token no longer allows, and does not ask for them after a reconnect", async () => {
+    const o = observe({ ...FAST, token: () => "t" });
+    const kept = o.subscribe("public.a");
+    const revoked = o.subscribe("orders#42");
+    const conn = await server.connection(0);
+    await conn.next("auth");
+    await conn.acceptSubscribe();
+    await until(() => revoked.status === "subscribed", "both subscribed");
+    conn.send({ type: "unsubscribed", channels: ["orders#42"], reason: "forbidden" });
+    await until(() => revoked.status === "failed", "the revoked subscription fails");
+    assert.deepEqual(o.errors, [{ code: "forbidden", message: "the refreshed token no longer allows this channel" }]);
+    assert.equal(kept.status, "subscribed");
+    conn.close(1012);
+    const again = await server.connection(1);
+    await again.next("auth");
+    assert.deepEqual((await again.next("subscribe")).channels, ["public.a"]);
+  });
+
   it("treats unknown_type in answer to auth as a server without authentication, not an error", async () => {
     const o = observe({ ...FAST, token: () => "t" });
     o.subscribe("a");
