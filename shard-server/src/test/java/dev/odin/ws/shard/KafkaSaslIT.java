@@ -2,6 +2,7 @@ package dev.odin.ws.shard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.odin.ws.kafka.EmbeddedKafkaBroker;
 import dev.odin.ws.shard.testing.Shards;
 import dev.odin.ws.shard.testing.Tokens;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * kafka.secretRef for real: a broker that requires SASL/SCRAM-SHA-256. The right credentials consume; a wrong password
  * leaves the shard not ready with the broker's reason; fixing the properties file (as the kubelet updates a mounted
- * Secret) brings it back without a restart.
+ * Secret) brings it back without a restart, resumes included.
  */
 class KafkaSaslIT {
   private static final Duration WAIT = Duration.ofSeconds(90);
@@ -62,10 +63,10 @@ class KafkaSaslIT {
         Map.of("ODIN_WS_KAFKA_PROPERTIES_FILE", properties.toString()));
   }
 
-  private static void publishAndReceive(WsClient client, String channel) throws Exception {
+  private static JsonNode publishAndReceive(WsClient client, String channel) throws Exception {
     String marker = "m" + System.nanoTime();
     producer.send(new ProducerRecord<>("events", channel, "{\"marker\":\"" + marker + "\"}")).get();
-    client.awaitMessage(m -> marker.equals(m.path("data").path("marker").asText()), WAIT);
+    return client.awaitMessage(m -> marker.equals(m.path("data").path("marker").asText()), WAIT);
   }
 
   @Test
@@ -97,7 +98,17 @@ class KafkaSaslIT {
       Shards.awaitReady(shard);
       WsClient client = clients.connect(WsClients.uri(shard.wsPort()));
       client.subscribe("b");
-      publishAndReceive(client, "b");
+      JsonNode seen = publishAndReceive(client, "b");
+
+      // A client that resumes from that record gets what came after it: the replay reader, made with the wrong
+      // password at start, reads with the fixed properties too.
+      producer.send(new ProducerRecord<>("events", "b", "{\"marker\":\"missed\"}")).get();
+      WsClient resuming = clients.connect(WsClients.uri(shard.wsPort()));
+      resuming.send("{\"type\":\"subscribe\",\"channels\":[\"b\"],\"since\":{\"b\":\""
+          + seen.path("position").asText() + "\"},\"id\":7}");
+      JsonNode subscribed = resuming.awaitReply("subscribed", WAIT);
+      assertThat(subscribed.path("recovered").path("b").asBoolean()).as(subscribed.toString()).isTrue();
+      resuming.awaitMessage(m -> "missed".equals(m.path("data").path("marker").asText()), WAIT);
     }
   }
 }

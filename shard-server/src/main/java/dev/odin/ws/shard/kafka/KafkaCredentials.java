@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * The user's Kafka client properties (SASL, TLS) as they are now: the file of {@code kafka.secretRef} is re-read when
  * the broker refused the shard's credentials, so a Secret fixed by the user (the kubelet updates the mounted file)
- * takes effect without a restart. Used by the consumer thread only.
+ * takes effect without a restart. The live consumer and the replay reader each keep their own, on their own thread.
  */
 final class KafkaCredentials {
   private final String file;

@@ -80,6 +80,8 @@ public final class ReplayService implements AutoCloseable {
   private final FrameEncoder encoder = new FrameEncoder();
   private final SpreadPosition.Writer spreadWriter = new SpreadPosition.Writer();
   private final Thread thread = new Thread(this::run, "kafka-replay");
+  /** The replay thread's own view of the Kafka client properties file. */
+  private final KafkaCredentials credentials;
   private volatile boolean running = true;
   private volatile KafkaConsumer<byte[], byte[]> consumer;
 
@@ -88,6 +90,7 @@ public final class ReplayService implements AutoCloseable {
     this.topicIds = topicIds;
     this.feeds = feeds;
     this.metrics = metrics;
+    this.credentials = new KafkaCredentials(config);
     this.routes = config.topics().stream().collect(Collectors.toMap(TopicRoute::topic, Function.identity()));
     for (String outcome : new String[] {RECOVERED, BEYOND_RETENTION, TOPIC_CHANGED, TOO_FAR_BEHIND, TOO_OLD, TIMEOUT,
         ERROR, FOREIGN_POSITION, NARROW_POSITION}) {
@@ -125,22 +128,35 @@ public final class ReplayService implements AutoCloseable {
   }
 
   private void run() {
-    try (KafkaConsumer<byte[], byte[]> kafka = new KafkaConsumer<>(properties())) {
-      consumer = kafka;
+    List<Request> batch = new ArrayList<>();
+    try {
       while (running) {
-        Request first = queue.poll(1, TimeUnit.SECONDS);
-        if (first == null) {
-          continue;
+        try (KafkaConsumer<byte[], byte[]> kafka = new KafkaConsumer<>(properties(credentials.current()))) {
+          consumer = kafka;
+          while (running) {
+            if (batch.isEmpty()) {
+              Request first = queue.poll(1, TimeUnit.SECONDS);
+              if (first == null) {
+                continue;
+              }
+              batch.add(first);
+              queue.drainTo(batch);
+            }
+            // The user may have fixed kafka.secretRef since this reader was made: it then reads with the new
+            // settings, as the live consumer does, instead of failing every resume until a restart.
+            if (credentials.refresh()) {
+              log.info("the Kafka client properties changed; the replay reader uses them from now");
+              break;
+            }
+            serve(kafka, batch);
+            batch.clear();
+          }
         }
-        List<Request> batch = new ArrayList<>();
-        batch.add(first);
-        queue.drainTo(batch);
-        serve(kafka, batch);
       }
     } catch (InterruptedException | WakeupException e) {
       log.debug("replay reader stopping");
     } finally {
-      List<Request> left = new ArrayList<>();
+      List<Request> left = new ArrayList<>(batch);
       queue.drainTo(left);
       left.forEach(r -> r.onDone().accept(failed(ERROR)));
     }
@@ -384,8 +400,8 @@ public final class ReplayService implements AutoCloseable {
     return new Result(false, outcome, Map.of(), null);
   }
 
-  private Properties properties() {
-    Properties props = KafkaClients.consumer(config, "replay");
+  private Properties properties(Map<String, String> userProperties) {
+    Properties props = KafkaClients.consumer(config, "replay", userProperties);
     // No group: a replay must never join, commit to or rebalance the shard's live group.
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
