@@ -206,7 +206,7 @@ fanout_row() { # publish rate ("max": the rate the closed loop reached is shown 
   local rate="$1"
   [ "$rate" = max ] && rate="max:$(j '.publisher.rate | floor')"
   printf "$FANOUT_FORMAT" \
-    "$(j '.client // "batched"')" "$rate" "$(j .publisher.records)" "$(j .publisher.expectedDeliveries)" "$(j .messages)" "$(j .connections.subscribed)" \
+    "$(j '.clientKind // "batched"')" "$rate" "$(j .publisher.records)" "$(j .publisher.expectedDeliveries)" "$(j .messages)" "$(j .connections.subscribed)" \
     "$(j .deliveriesPerSecond)" "$(j '.server.cpuSeconds // "-"')" "$(j '.server.deliveriesPerCpuSecond // "-"')" \
     "$(j '.server.deliveriesPerWriteCall // "-"')" "$(j '.server.cpuMicrosPerWriteCall // "-"')" \
     "$(j '.server.bytesWrittenPerDelivery // "-"')" "$(j '.client.cpuSeconds // "-"')" \

@@ -538,7 +538,7 @@ public final class Coordinator {
     }
     s.put("workers", workers.size());
     s.put("workerJavaOpts", args.string("worker-java-opts", DEFAULT_WORKER_OPTS));
-    s.put("client", clientKind.flagValue());
+    s.put("clientKind", clientKind.flagValue());
     s.put("readPauseMicros", clientKind.readPauseMicros(args));
     s.put("conditions", conditionsAtStart);
     s.put("loadAverageAtEnd", Machine.loadAverage());
