@@ -35,6 +35,10 @@ wait_assigned() { # management port: the shard's consumer holds its partition
   done
   echo "the shard's consumer got no partition within 120 s"; return 1
 }
+heap_used_kb() { # pid → the heap's used kB, summed over its generations (G1 prints one line, Serial two)
+  jcmd "$1" GC.heap_info 2>/dev/null | grep -E ' heap |generation' | grep -o 'used [0-9]*K' | tr -dc '0-9\n' |
+    awk '{ s += $1 } END { print s + 0 }'
+}
 forced_gc_and_trim() { # pid → prints RSS kB 2 s after a full collection and a native-heap trim
   jcmd "$1" GC.run >/dev/null 2>&1 || true
   jcmd "$1" System.trim_native_heap >/dev/null 2>&1 || true
@@ -78,11 +82,11 @@ for run in $(seq 1 "$RUNS"); do
   # From here on the shard is no longer left alone: the second column.
   if [ "$run" = 1 ]; then jcmd "$pid" GC.class_histogram 2>/dev/null | head -20 >"$WORK/histogram.txt" || true; fi
   forced_clients="$(forced_gc_and_trim "$pid")"
-  heap_clients="$(jcmd "$pid" GC.heap_info 2>/dev/null | grep -o 'used [0-9]*K' | head -1 | tr -dc 0-9)"
+  heap_clients="$(heap_used_kb "$pid")"
   wait "$generator" || true
   sleep 5
   forced_floor="$(forced_gc_and_trim "$pid")"
-  heap_floor="$(jcmd "$pid" GC.heap_info 2>/dev/null | grep -o 'used [0-9]*K' | head -1 | tr -dc 0-9)"
+  heap_floor="$(heap_used_kb "$pid")"
   touch "$WORK/stop-$run"; wait "$sampler" || true
   stop_pids 20 "$pid"
   load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
