@@ -7,10 +7,13 @@ BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOADTEST_JAR="${LOADTEST_JAR:-$BENCH_ROOT/loadtest/target/loadtest-0.1.0-SNAPSHOT-all.jar}"
 SHARD_JAR="${SHARD_JAR:-$BENCH_ROOT/shard-server/target/shard-server-0.1.0-SNAPSHOT-all.jar}"
 BALANCER_JAR="$BENCH_ROOT/balancer/target/balancer-0.1.0-SNAPSHOT-all.jar"
-# The shards' own JVM flags, from the file the image's entry point and local mode use (heap-free ratios, native-heap
-# trim, exit on OOM; the -Xmx here overrides its heap percentage).
+# The shards' own JVM flags, from the one file that defines them: the image's entry point passes it to java, local
+# mode reads it (ShardEnv.jvmFlags). A pod's JVM sizes its heap by the container's memory limit, which it reads as
+# its physical memory; here -XX:MaxRAM says the same to the JVM: SHARD_MEMORY_LIMIT (2g, the limit of
+# examples/wscluster-full.yaml) stands for the pod's limit, and nothing else is added to the image's flags.
 SHARD_JVM_FLAGS_FILE="$BENCH_ROOT/api/src/main/resources/dev/odin/ws/api/shard-image/jvm.args"
-SHARD_JAVA_OPTS="${SHARD_JAVA_OPTS:--Xmx1g @$SHARD_JVM_FLAGS_FILE}"
+SHARD_MEMORY_LIMIT="${SHARD_MEMORY_LIMIT:-2g}"
+SHARD_JAVA_OPTS="${SHARD_JAVA_OPTS:--XX:MaxRAM=$SHARD_MEMORY_LIMIT @$SHARD_JVM_FLAGS_FILE}"
 # The broker and the publishing coordinator are the bench's plumbing, started fresh for every bench: with C2 they
 # were still compiling through the measured window (C2 was half of the broker's CPU samples 40 s in, 0.1 of the
 # two cores), CPU a long-running broker does not spend. C1 alone compiles them within seconds.
@@ -189,21 +192,21 @@ csv() { local IFS=,; echo "$*"; }
 
 loadtest() { # args... : runs the generator, summary JSON to $SUMMARY, progress to the terminal
   SUMMARY="$WORK/summary-$(date +%s%N).json"
-  nice -n "$LOADTEST_NICE" java $COORDINATOR_JAVA_OPTS -jar "$LOADTEST_JAR" run --worker-java-opts="$WORKER_JAVA_OPTS" ${LOADTEST_IO_THREADS:+--io-threads=$LOADTEST_IO_THREADS} ${LOADTEST_READ_PAUSE_US:+--read-pause-us=$LOADTEST_READ_PAUSE_US} "$@" --out="$SUMMARY" \
+  nice -n "$LOADTEST_NICE" java $COORDINATOR_JAVA_OPTS -jar "$LOADTEST_JAR" run --worker-java-opts="$WORKER_JAVA_OPTS" ${LOADTEST_IO_THREADS:+--io-threads=$LOADTEST_IO_THREADS} ${LOADTEST_READ_PAUSE_US:+--read-pause-us=$LOADTEST_READ_PAUSE_US} ${LOADTEST_CLIENT:+--client=$LOADTEST_CLIENT} "$@" --out="$SUMMARY" \
     >/dev/null 2> >(tee -a "$WORK/current.log" >&2)
 }
 
 # One table row of a publishing run: the figures a fan-out or latency bench reports.
-FANOUT_FORMAT='%-8s %-8s %-10s %-10s %-6s %-11s %-8s %-12s %-10s %-11s %-10s %-9s %-8s %-8s %-8s %-8s %-5s %-5s %-8s %s\n'
+FANOUT_FORMAT='%-12s %-8s %-8s %-10s %-10s %-6s %-11s %-8s %-12s %-10s %-11s %-10s %-9s %-8s %-8s %-8s %-8s %-5s %-5s %-8s %s\n'
 fanout_header() {
   printf "$FANOUT_FORMAT" \
-    rec/s records expected received subs deliv/s srv_cpu_s deliv/srv_cpu_s deliv/write srv_us/write bytes/deliv cli_cpu_s p50_ms p90_ms p99_ms p99.9_ms gaps ooo failed "load avg (1/5/15)"
+    client rec/s records expected received subs deliv/s srv_cpu_s deliv/srv_cpu_s deliv/write srv_us/write bytes/deliv cli_cpu_s p50_ms p90_ms p99_ms p99.9_ms gaps ooo failed "load avg (1/5/15)"
 }
 fanout_row() { # publish rate ("max": the rate the closed loop reached is shown with it)
   local rate="$1"
   [ "$rate" = max ] && rate="max:$(j '.publisher.rate | floor')"
   printf "$FANOUT_FORMAT" \
-    "$rate" "$(j .publisher.records)" "$(j .publisher.expectedDeliveries)" "$(j .messages)" "$(j .connections.subscribed)" \
+    "$(j '.clientKind // "batched"')" "$rate" "$(j .publisher.records)" "$(j .publisher.expectedDeliveries)" "$(j .messages)" "$(j .connections.subscribed)" \
     "$(j .deliveriesPerSecond)" "$(j '.server.cpuSeconds // "-"')" "$(j '.server.deliveriesPerCpuSecond // "-"')" \
     "$(j '.server.deliveriesPerWriteCall // "-"')" "$(j '.server.cpuMicrosPerWriteCall // "-"')" \
     "$(j '.server.bytesWrittenPerDelivery // "-"')" "$(j '.client.cpuSeconds // "-"')" \
@@ -270,22 +273,25 @@ print('p50<=%s ms p99<=%s ms (%d samples)' % (q(0.5), q(0.99), total))
 PY
 }
 
-# The publishing series of benches 2, 3 and 5: for each rate in RATES, SUBSCRIBERS connections to URL
-# on channel "bench", warm-up, PUBLISH_SECONDS of 100-byte records, one table row; JFR summaries after.
+# The publishing series of benches 2, 3 and 5: for each client kind in CLIENTS (default: LOADTEST_CLIENT, else
+# batched; see --client) and each rate in RATES, SUBSCRIBERS connections to URL on channel "bench", warm-up,
+# PUBLISH_SECONDS of 100-byte records, one table row; JFR summaries after.
 fanout_series() { # jfr prefix, url, server pids (csv), connection rate
-  local rate rows=() split=()
+  local rate client rows=() split=()
+  for client in ${CLIENTS:-${LOADTEST_CLIENT:-batched}}; do
   for rate in $RATES; do
     scrape_shard_latency "$WORK/lat-before"
     jfr_on_publish
-    loadtest --url="$2" --connections="$SUBSCRIBERS" --rate="$4" --channels=bench \
+    LOADTEST_CLIENT="$client" loadtest --url="$2" --connections="$SUBSCRIBERS" --rate="$4" --channels=bench \
       --publish-bootstrap="$BOOTSTRAP" --publish-topic=bench --publish-rate="$rate" --publish-size=100 \
       ${PUBLISH_WINDOW:+--publish-window=$PUBLISH_WINDOW} \
       --warmup-seconds="${WARMUP_SECONDS:-10}" --publish-seconds="$PUBLISH_SECONDS" --server-pids="$3" \
       $(bench_auth_token_flag)
-    jfr_stop "$BENCH_OUT/$1-$rate"
+    jfr_stop "$BENCH_OUT/$1-$client-$rate"
     scrape_shard_latency "$WORK/lat-after"
     rows+=("$(fanout_row "$rate")")
-    split+=("$rate rec/s: delivered $(shard_latency_delta "$WORK/lat-before" "$WORK/lat-after" ws_delivery_latency_seconds); before the shard (record age) $(shard_latency_delta "$WORK/lat-before" "$WORK/lat-after" ws_kafka_record_age_seconds)")
+    split+=("$client $rate rec/s: delivered $(shard_latency_delta "$WORK/lat-before" "$WORK/lat-after" ws_delivery_latency_seconds); before the shard (record age) $(shard_latency_delta "$WORK/lat-before" "$WORK/lat-after" ws_kafka_record_age_seconds)")
+  done
   done
   echo
   fanout_header

@@ -94,7 +94,8 @@ class ShardEnvTest {
   void theFlagsFileHoldsTheMemoryFlagsAndNoCommentText() {
     List<String> flags = ShardEnv.jvmFlagsFile();
     assertTrue(flags.containsAll(List.of("-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20",
-        "-XX:TrimNativeHeapInterval=5000", "-XX:+ExitOnOutOfMemoryError")), flags.toString());
+        "-XX:G1PeriodicGCInterval=5000", "-XX:TrimNativeHeapInterval=5000", "-XX:+ExitOnOutOfMemoryError")),
+        flags.toString());
     assertTrue(flags.stream().allMatch(f -> f.startsWith("-XX:")), flags.toString());
   }
 

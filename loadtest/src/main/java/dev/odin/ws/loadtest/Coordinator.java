@@ -38,7 +38,7 @@ public final class Coordinator {
       "ready-urls", "ready-timeout-s", "publish-bootstrap", "publish-topic", "publish-rate", "publish-window",
       "publish-size", "publish-seconds", "publish-channels", "linger-ms", "hold-seconds", "drain-max-s", "server-pids",
       "measure-memory", "out", "connect-timeout-ms", "warmup-seconds", "resume", "read-pause-us", "publish-spread",
-      "bearer-token", "plan");
+      "bearer-token", "plan", ClientKind.FLAG);
   /** No leak detection and no per-access buffer checks: the generator's hot path must stay cheaper than the server's. */
   static final String DEFAULT_WORKER_OPTS = "-Xmx1g -XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled "
       + "-Dio.netty.buffer.checkAccessible=false -Dio.netty.buffer.checkBounds=false";
@@ -54,6 +54,7 @@ public final class Coordinator {
   private final List<WorkerProcess> workers = new ArrayList<>();
   private volatile Publisher publisher;
   private final long startNanos = System.nanoTime();
+  private final ClientKind clientKind;
 
   Coordinator(Args args, PrintStream log) {
     this.args = args;
@@ -62,6 +63,9 @@ public final class Coordinator {
     this.channels = args.list("channels", "bench");
     this.channelsPerConnection = Math.min(args.integer("channels-per-connection", channels.size()), channels.size());
     this.serverPids = args.list("server-pids", "").stream().map(Long::parseLong).toList();
+    this.clientKind = ClientKind.of(args);
+    // Fails here, before any worker is forked, when the flags contradict each other.
+    clientKind.readPauseMicros(args);
   }
 
   /** Runs the test and returns the summary (also printed, and written to {@code --out}). */
@@ -212,7 +216,7 @@ public final class Coordinator {
           "--channels-per-connection=" + channelsPerConnection,
           "--initial-target=" + share(firstTarget, n)));
       cmd.addAll(args.asFlags("source-addresses", "io-threads", "connect-timeout-ms", "resume", "read-pause-us",
-          "bearer-token"));
+          "bearer-token", ClientKind.FLAG));
       Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
       WorkerProcess w = new WorkerProcess(i, n, p);
       workers.add(w);
@@ -534,7 +538,8 @@ public final class Coordinator {
     }
     s.put("workers", workers.size());
     s.put("workerJavaOpts", args.string("worker-java-opts", DEFAULT_WORKER_OPTS));
-    s.put("readPauseMicros", args.integer("read-pause-us", Worker.DEFAULT_READ_PAUSE_MICROS));
+    s.put("clientKind", clientKind.flagValue());
+    s.put("readPauseMicros", clientKind.readPauseMicros(args));
     s.put("conditions", conditionsAtStart);
     s.put("loadAverageAtEnd", Machine.loadAverage());
     return s;

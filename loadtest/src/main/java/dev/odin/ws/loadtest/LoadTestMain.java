@@ -56,8 +56,9 @@ public final class LoadTestMain {
                    --url=ws://127.0.0.1:8080/ws[,ws://...]  --connections=N  --rate=CONN_PER_S
                    --channels=a,b  --channels-per-connection=K  --per-worker=19000  --workers=W
                    --source-addresses=16 (127.0.0.2..)  --io-threads=nproc  --steps=0,10000,19000
-                   --read-pause-us=500 (a busy event loop sleeps this long before each epoll_wait, so one wait
-                   finds many sockets ready; latencies read up to this late; 0: wake up for every message)
+                   --client=batched (a busy event loop sleeps --read-pause-us=500 before each epoll_wait, so
+                   one wait finds many sockets ready; latencies read up to this late) or --client=per-message
+                   (no pause: one read per readiness event, each message wakes its client, as a browser does)
                    --ready-urls=http://127.0.0.1:9090/readyz  --server-pids=PID,...  --measure-memory=true
                    --bearer-token=JWT (sent as Authorization: Bearer on every upgrade)
                    --publish-bootstrap=HOST:PORT --publish-topic=T --publish-rate=R --publish-size=100

@@ -52,7 +52,7 @@ public final class Worker {
   static final String RESET_DONE = "@reset-done";
   static final Set<String> FLAGS = Set.of("index", "connections", "first-index", "urls", "rate", "channels",
       "channels-per-connection", "source-addresses", "io-threads", "connect-timeout-ms", "initial-target", "resume", "read-pause-us",
-      "bearer-token");
+      "bearer-token", ClientKind.FLAG);
   /** A resuming connection's checker, handed to its next connection so order and gaps are checked across both. */
   private static final io.netty.util.AttributeKey<DeliveryChecker> RESUMED_CHECKER =
       io.netty.util.AttributeKey.valueOf("odin-ws-resumed-checker");
@@ -121,7 +121,7 @@ public final class Worker {
     resume = args.flag("resume");
     int threads = args.integer("io-threads", Runtime.getRuntime().availableProcessors());
     boolean epoll = Epoll.isAvailable();
-    int readPauseMicros = args.integer("read-pause-us", DEFAULT_READ_PAUSE_MICROS);
+    int readPauseMicros = ClientKind.of(args).readPauseMicros(args);
     SelectStrategyFactory reads = readPauseMicros > 0
         ? () -> new BatchedReads(readPauseMicros) : DefaultSelectStrategyFactory.INSTANCE;
     group = new MultiThreadIoEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory(0, reads) : NioIoHandler.newFactory());
