@@ -14,12 +14,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 final class KafkaClients {
   private KafkaClients() {}
 
-  /** A byte-array consumer; the caller adds group and offset settings. */
-  static Properties consumer(ShardServerConfig config, String role) {
-    return consumer(config, role, config.kafkaProperties());
-  }
-
-  /** As {@link #consumer(ShardServerConfig, String)}, with the user's properties as they are now. */
+  /**
+   * A byte-array consumer with the user's properties as they are now; the caller adds group and offset settings.
+   */
   static Properties consumer(ShardServerConfig config, String role, Map<String, String> userProperties) {
     Properties props = common(config, role, userProperties);
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
