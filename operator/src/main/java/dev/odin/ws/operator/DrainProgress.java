@@ -8,6 +8,8 @@ import dev.odin.ws.api.WsClusterDefaults;
 import dev.odin.ws.api.WsClusterStatus;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -47,6 +49,26 @@ public final class DrainProgress {
     Set<Integer> out = new TreeSet<>();
     drain.getShards().forEach(s -> out.add(s.getIndex()));
     return out;
+  }
+
+  /**
+   * Shards recorded as asked that answer they are not draining: the ask never reached them (the operator that
+   * recorded it stopped before sending it, or the request was lost) or their pod restarted since. A shard that does
+   * not answer is not among them: nothing is known of it, and its window decides.
+   */
+  public static List<Integer> unheard(DrainStatus drain, Map<Integer, Optional<ShardStats>> stats) {
+    List<Integer> out = new ArrayList<>();
+    for (int index : asked(drain)) {
+      if (stats.getOrDefault(index, Optional.empty()).map(s -> !s.draining()).orElse(false)) {
+        out.add(index);
+      }
+    }
+    return out;
+  }
+
+  /** Moves the time shard {@code index} was asked to {@code now}: its window starts when it really hears. */
+  public static void recordAskedAgain(DrainStatus drain, int index, Instant now) {
+    drain.getShards().stream().filter(s -> s.getIndex() == index).forEach(s -> s.setSince(now.toString()));
   }
 
   /** Records that shard {@code index} was asked to drain at {@code now}. */

@@ -84,22 +84,29 @@ public final class ScaleDownCoordinator {
   }
 
   /**
-   * Asks the shards of {@code drain} that were not asked yet, after recording the time in the status, and marks
-   * the drain done once every shard is empty or past its window.
+   * Asks the shards of {@code drain} that were not asked yet, and again those recorded as asked that say they are
+   * not draining, after recording the time in the status; marks the drain done once every shard is empty or past
+   * its window.
    */
   void drainStep(WsCluster cr, DrainStatus drain, ShardsObserved observed, Instant now) {
     boolean goingAway = drain.getReason() == DrainStatus.Reason.Delete;
     List<Integer> plan = ScaleDownPlan.shardsToDrain(drain.getFromShards(), drain.getToShards());
+    List<Integer> again = Boolean.TRUE.equals(drain.getDrained()) ? List.of()
+        : DrainProgress.unheard(drain, observed.stats());
     List<Integer> ask = new ArrayList<>(plan);
     ask.removeAll(DrainProgress.asked(drain));
-    if (!ask.isEmpty()) {
+    if (!ask.isEmpty() || !again.isEmpty()) {
       ask.forEach(index -> DrainProgress.recordAsked(drain, index, now));
+      again.forEach(index -> DrainProgress.recordAskedAgain(drain, index, now));
       status.apply(cr, s -> s.setDrain(drain)); // the window is in the API before any shard hears of it
-      for (int index : ask) {
-        boolean reached = shards.drain(cr, observed.endpoints().get(index), goingAway);
-        events.normal(cr, goingAway ? "ClosingClients" : "DrainingShard", "shard " + index + " asked to close its "
-            + "clients with " + (goingAway ? "1001" : "1012") + " over " + WsClusterDefaults.drainSeconds(cr) + "s"
-            + (reached ? "" : " (not reachable: it holds no client once its pod is gone, else after its window)"));
+      for (int index : plan) {
+        if (ask.contains(index) || again.contains(index)) {
+          boolean reached = shards.drain(cr, observed.endpoints().get(index), goingAway);
+          events.normal(cr, goingAway ? "ClosingClients" : "DrainingShard", "shard " + index + " asked to close "
+              + "its clients with " + (goingAway ? "1001" : "1012") + " over " + WsClusterDefaults.drainSeconds(cr)
+              + "s" + (again.contains(index) ? " (again: it was recorded as asked but said it was not draining)" : "")
+              + (reached ? "" : " (not reachable: it holds no client once its pod is gone, else after its window)"));
+        }
       }
     }
     if (!Boolean.TRUE.equals(drain.getDrained())

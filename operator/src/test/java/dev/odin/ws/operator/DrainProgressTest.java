@@ -87,6 +87,27 @@ class DrainProgressTest {
   }
 
   @Test
+  void aShardRecordedAsAskedThatSaysItIsNotDrainingIsUnheardAndItsWindowStartsAgain() {
+    DrainStatus drain = new DrainStatus(DrainStatus.Reason.ScaleDown, 5, 2, T0.toString());
+    DrainProgress.recordAsked(drain, 2, T0);
+    DrainProgress.recordAsked(drain, 3, T0);
+    DrainProgress.recordAsked(drain, 4, T0);
+    Optional<ShardStats> notDraining =
+        Optional.of(new ShardStats("c", 3, "c-3", 9, 0, 100, 0L, false, true, 1, null, null));
+    assertEquals(java.util.List.of(3), DrainProgress.unheard(drain,
+        Map.of(2, connections(4), 3, notDraining, 4, Optional.empty())),
+        "shard 2 drains, shard 3 never heard, shard 4 did not answer (its window decides)");
+    assertEquals(java.util.List.of(), DrainProgress.unheard(scaleDown(5, 2), Map.of(3, notDraining)),
+        "a shard not asked yet is asked, not asked again");
+
+    DrainProgress.recordAskedAgain(drain, 3, T0.plusSeconds(12));
+    WsCluster cr = cluster(drain);
+    assertFalse(DrainProgress.done(cr, drain, Set.of(3), Map.of(3, notDraining), Set.of(3), T0.plusSeconds(30)),
+        "the window runs from when the shard was asked again");
+    assertTrue(DrainProgress.done(cr, drain, Set.of(3), Map.of(3, notDraining), Set.of(3), T0.plusSeconds(42)));
+  }
+
+  @Test
   void theDrainReadFromTheStatusIsACopy() {
     DrainStatus drain = scaleDown(3, 2);
     WsCluster cr = cluster(drain);

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.odin.ws.api.AutoscalingSpec;
 import dev.odin.ws.api.BalancerSpec;
 import dev.odin.ws.api.DrainSpec;
+import dev.odin.ws.api.DrainStatus;
 import dev.odin.ws.api.KafkaSpec;
 import dev.odin.ws.api.SecretKeyRef;
 import dev.odin.ws.api.TopicSpec;
@@ -473,6 +474,47 @@ class WsClusterOperatorIT {
     assertTrue(!drop.isBefore(since.plusSeconds(8)), "shard 2 removed at " + drop + ", before its window ended ("
         + since + " + 8 s): the new operator began a window of its own or none");
     assertEquals(List.of("1012"), shards.get(2).drainCodes, "the new operator asked the shard to drain again");
+    assertNull(shards.get(1).drainRequestedAt, "a surviving shard was drained");
+  }
+
+  @Test
+  void aShardRecordedAsAskedThatNeverHeardIsAskedByTheOperatorThatTakesOverAndGetsItsWholeWindow() {
+    WsCluster sticky = wsCluster("sticky", 3);
+    DrainSpec window = new DrainSpec();
+    window.setSeconds(6); // these fake shards keep their clients: only the window ends the drain
+    sticky.getSpec().setDrain(window);
+    client.resource(sticky).create();
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      markShardsReady("sticky");
+      assertNotNull(get("sticky").getStatus());
+      assertEquals(3, get("sticky").getStatus().getReadyShards());
+    });
+    // The leader recorded the ask in the status and died before the POST /drain left it.
+    operator.close();
+    scale("sticky", 2);
+    Instant recorded = Instant.now().minusSeconds(5);
+    DrainStatus drain = new DrainStatus(DrainStatus.Reason.ScaleDown, 3, 2, recorded.toString());
+    drain.getShards().add(new DrainStatus.ShardDrain(2, recorded.toString()));
+    new StatusApplier(client).apply(get("sticky"), s -> s.setDrain(drain)); // as the leader wrote it
+    assertNull(shards.get(2).drainRequestedAt);
+
+    operator = newOperator(OperatorConfig.from(Map.of(OperatorConfig.WATCH_NAMESPACES, NS,
+        OperatorConfig.STATS_INTERVAL_SECONDS, "1", OperatorConfig.LEASE_NAMESPACE, NS,
+        OperatorConfig.SHARD_IMAGE, "shard:test")));
+    operator.start();
+    await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
+      markShardsReady("sticky");
+      assertEquals(2, statefulSet("sticky").getSpec().getReplicas());
+      assertNull(get("sticky").getStatus().getDrain());
+    });
+    assertEquals(List.of("1012"), shards.get(2).drainCodes, "shard 2 was never asked, or asked more than once");
+    Instant drop = replicaHistory.stream().filter(e -> e.getValue() == 2).findFirst().orElseThrow().getKey();
+    Instant heard = shards.get(2).drainRequestedAt;
+    assertTrue(!drop.isBefore(heard.plusSeconds(5)), "shard 2 removed at " + drop + ", " + heard + " it first heard "
+        + "of its drain: its window ran from the recorded ask it never got");
+    assertTrue(client.v1().events().inNamespace(NS).list().getItems().stream()
+        .anyMatch(e -> "DrainingShard".equals(e.getReason()) && e.getMessage().contains("again")),
+        "no event says shard 2 was asked again");
     assertNull(shards.get(1).drainRequestedAt, "a surviving shard was drained");
   }
 
