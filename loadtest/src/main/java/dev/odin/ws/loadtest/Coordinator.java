@@ -38,7 +38,7 @@ public final class Coordinator {
       "ready-urls", "ready-timeout-s", "publish-bootstrap", "publish-topic", "publish-rate", "publish-window",
       "publish-size", "publish-seconds", "publish-channels", "linger-ms", "hold-seconds", "drain-max-s", "server-pids",
       "measure-memory", "out", "connect-timeout-ms", "warmup-seconds", "resume", "read-pause-us", "publish-spread",
-      "bearer-token", "plan", ClientKind.FLAG);
+      "bearer-token", "plan", "plan-stop-at-loss", ClientKind.FLAG);
   /** No leak detection and no per-access buffer checks: the generator's hot path must stay cheaper than the server's. */
   static final String DEFAULT_WORKER_OPTS = "-Xmx1g -XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled "
       + "-Dio.netty.buffer.checkAccessible=false -Dio.netty.buffer.checkBounds=false";
@@ -438,6 +438,28 @@ public final class Coordinator {
       sum += value;
     }
     return sum;
+  }
+
+  /**
+   * What is held now, as the kernel counts it: connections open and lost so far, the RSS of the servers and of the
+   * workers (read from /proc, nothing forced), and the kernel's socket figures ({@code /proc/net/sockstat}).
+   */
+  Map<String, Object> heldNow() {
+    Tally t = total();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("open", t.open);
+    out.put("subscribed", t.subscribed);
+    out.put("failures", new java.util.TreeMap<>(t.failures));
+    out.put("serverRssKb", sumOverServers(Machine::rssKb));
+    long clientRss = 0;
+    for (WorkerProcess w : workers) {
+      clientRss += Math.max(0, Machine.rssKb(w.process.pid()));
+    }
+    out.put("clientRssKb", clientRss);
+    out.put("sockstat", Machine.sockstat());
+    out.put("memAvailableKb", Machine.memAvailableKb());
+    out.put("loadAverage", Machine.loadAverage());
+    return out;
   }
 
   /** CPU seconds of the worker processes (the shell execs java, so the pid is the JVM's). */

@@ -85,6 +85,47 @@ final class Machine {
     return -1;
   }
 
+  /**
+   * The kernel's socket figures: {@code TCP inuse, orphan, tw, alloc} and {@code mem} (pages of socket buffers, IPv4
+   * and IPv6 together) from {@code /proc/net/sockstat}, as {@code tcp_inuse}, ..., {@code tcp_mem_pages}, and
+   * {@code sockets_used}; {@code tcp6_inuse} from {@code /proc/net/sockstat6}: a JVM's sockets are IPv6 sockets even
+   * to an IPv4 address, and count there, not in {@code tcp_inuse}. Empty when the files cannot be read.
+   */
+  static Map<String, Long> sockstat() {
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (String file : new String[] {"/proc/net/sockstat", "/proc/net/sockstat6"}) {
+      try {
+        for (String line : Files.readAllLines(Path.of(file))) {
+          String[] words = line.trim().split("\\s+");
+          String prefix = words[0].replace(":", "").toLowerCase(java.util.Locale.ROOT);
+          if (!prefix.equals("tcp") && !prefix.equals("tcp6") && !prefix.equals("sockets")) {
+            continue;
+          }
+          for (int i = 1; i + 1 < words.length; i += 2) {
+            out.put(prefix + "_" + words[i] + (words[i].equals("mem") ? "_pages" : ""), Long.parseLong(words[i + 1]));
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        // not Linux, or no IPv6: no figures from this file
+      }
+    }
+    return out;
+  }
+
+  /** {@code MemAvailable} of {@code /proc/meminfo} in KiB, or -1. */
+  static long memAvailableKb() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+        if (line.startsWith("MemAvailable:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux
+    }
+    return -1;
+  }
+
   /** Resident set size in KiB, or -1. */
   static long rssKb(long pid) {
     try {

@@ -108,9 +108,19 @@ public final class RampSession implements AutoCloseable {
     }
   }
 
+  /** Connections that failed or were closed between two {@link Coordinator#heldNow} readings. */
+  @SuppressWarnings("unchecked")
+  private static long lost(Map<String, Object> before, Map<String, Object> after) {
+    long sumBefore = ((Map<String, Long>) before.get("failures")).values().stream().mapToLong(Long::longValue).sum();
+    long sumAfter = ((Map<String, Long>) after.get("failures")).values().stream().mapToLong(Long::longValue).sum();
+    return sumAfter - sumBefore;
+  }
+
   /**
    * {@code loadtest run --plan=N:S,...}: ramps to N connections and holds S seconds, step after step, publishing
-   * throughout when {@code --publish-rate} is set; prints the summary JSON with the time each step began and settled.
+   * throughout when {@code --publish-rate} is set; prints the summary JSON with, for each step, when it began and
+   * settled and what was held when it settled and at the end of its hold ({@link Coordinator#heldNow}). With
+   * {@code --plan-stop-at-loss=true} the plan stops after a step that did not settle or lost a connection.
    */
   static Map<String, Object> runPlan(String[] argv, PrintStream log) throws Exception {
     Args args = new Args(argv, Coordinator.FLAGS);
@@ -132,15 +142,29 @@ public final class RampSession implements AutoCloseable {
       if (session.coordinator.publishRate() > 0) {
         session.startPublishing();
       }
+      boolean stopAtLoss = args.flag("plan-stop-at-loss");
       for (long[] step : steps) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("connections", step[0]);
         s.put("began", System.currentTimeMillis());
-        s.put("settled", session.rampTo(step[0]));
+        boolean settled = session.rampTo(step[0]);
+        s.put("settled", settled);
         s.put("settledAt", System.currentTimeMillis());
+        Map<String, Object> atStart = session.coordinator.heldNow();
+        s.put("atSettle", atStart);
         log.printf("loadtest: holding %d connections for %d s%n", step[0], step[1]);
         Thread.sleep(TimeUnit.SECONDS.toMillis(step[1]));
+        Map<String, Object> atEnd = session.coordinator.heldNow();
+        s.put("atEnd", atEnd);
+        long lost = lost(atStart, atEnd);
+        s.put("lostDuringHold", lost);
+        s.put("held", settled && lost == 0 && ((Number) atEnd.get("open")).longValue() == step[0]);
         timeline.add(s);
+        if (stopAtLoss && !Boolean.TRUE.equals(s.get("held"))) {
+          log.printf("loadtest: %d connections not held (settled %s, %d lost during the hold): plan stopped%n",
+              step[0], settled, lost);
+          break;
+        }
       }
       summary = session.finish();
     }

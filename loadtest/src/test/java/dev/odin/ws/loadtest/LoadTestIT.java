@@ -264,6 +264,40 @@ class LoadTestIT {
   }
 
   @Test
+  void eachPlanStepRecordsWhatWasHeldWhenItSettledAndAfterItsHoldAsTheKernelCountsIt(@TempDir Path dir)
+      throws Exception {
+    Map<String, Object> summary = RampSession.runPlan(againstShardAndKafka(dir.resolve("plan.json"),
+        "--connections=60", "--channels=alpha", "--plan=30:1,60:1", "--plan-stop-at-loss=true",
+        "--server-pids=" + ProcessHandle.current().pid()), System.err);
+    JsonNode plan = new ObjectMapper().valueToTree(summary).path("plan");
+    assertThat(plan.size()).isEqualTo(2);
+    for (int i = 0; i < 2; i++) {
+      JsonNode step = plan.get(i);
+      long target = 30L * (i + 1);
+      assertThat(step.path("held").asBoolean()).as(step.toString()).isTrue();
+      assertThat(step.path("lostDuringHold").asLong()).isZero();
+      assertThat(step.path("atEnd").path("open").asLong()).isEqualTo(target);
+      assertThat(step.path("atEnd").path("serverRssKb").asLong()).as("the shard's RSS from /proc").isPositive();
+      assertThat(step.path("atEnd").path("clientRssKb").asLong()).as("the worker's RSS from /proc").isPositive();
+      JsonNode sockstat = step.path("atEnd").path("sockstat");
+      assertThat(sockstat.path("tcp_inuse").asLong() + sockstat.path("tcp6_inuse").asLong())
+          .as("both ends of every connection are TCP sockets in use: " + sockstat).isGreaterThanOrEqualTo(2 * target);
+      assertThat(step.path("atEnd").path("memAvailableKb").asLong()).isPositive();
+    }
+  }
+
+  @Test
+  void aPlanThatStopsAtLossEndsAfterTheFirstStepWhoseConnectionsWereNotHeld(@TempDir Path dir) throws Exception {
+    Map<String, Object> summary = RampSession.runPlan(new String[] {"--url=ws://127.0.0.1:1/ws",
+        "--connections=20", "--rate=1000", "--io-threads=1", "--worker-java-opts=-Xmx128m", "--plan=10:0,20:0",
+        "--plan-stop-at-loss=true", "--out=" + dir.resolve("plan.json")}, System.err);
+    JsonNode plan = new ObjectMapper().valueToTree(summary).path("plan");
+    assertThat(plan.size()).as("the second step was not run").isEqualTo(1);
+    assertThat(plan.get(0).path("held").asBoolean()).isFalse();
+    assertThat(plan.get(0).path("atEnd").path("failures").path("refused").asLong()).isEqualTo(10);
+  }
+
+  @Test
   void aPlanThatIsNotConnectionsColonSecondsIsRefusedNamingTheStep() {
     IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
         () -> RampSession.runPlan(new String[] {"--url=ws://127.0.0.1:1/ws", "--plan=4000:60,lots:90"}, System.err));
