@@ -200,9 +200,14 @@ public final class Coordinator {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String opts = args.string("worker-java-opts", DEFAULT_WORKER_OPTS);
     int base = connections / count;
+    int[] sizes = new int[count];
+    for (int i = 0; i < count; i++) {
+      sizes[i] = base + (i < connections % count ? 1 : 0);
+    }
+    long[] initial = shares(firstTarget, sizes, connections);
     int first = 0;
     for (int i = 0; i < count; i++) {
-      int n = base + (i < connections % count ? 1 : 0);
+      int n = sizes[i];
       List<String> cmd = new ArrayList<>(List.of("sh", "-c", "ulimit -n \"$(ulimit -Hn)\" 2>/dev/null; exec \"$@\"",
           "sh", java));
       for (String o : opts.trim().split("\\s+")) {
@@ -214,7 +219,7 @@ public final class Coordinator {
           "--index=" + i, "--connections=" + n, "--first-index=" + first, "--rate=" + (rate / count),
           "--urls=" + args.required("url"), "--channels=" + String.join(",", channels),
           "--channels-per-connection=" + channelsPerConnection,
-          "--initial-target=" + share(firstTarget, n)));
+          "--initial-target=" + initial[i]));
       cmd.addAll(args.asFlags("source-addresses", "io-threads", "connect-timeout-ms", "resume", "read-pause-us",
           "bearer-token", ClientKind.FLAG));
       Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -225,13 +230,36 @@ public final class Coordinator {
     }
   }
 
-  private long share(long total, int workerConnections) {
-    return Math.min(workerConnections, (long) Math.ceil((double) total * workerConnections / connections));
+  /**
+   * Each worker's part of {@code total}, in proportion to its connections ({@code sizes}, summing to {@code
+   * connections}), summing to exactly {@code total} (at most {@code connections}): the first workers take one more
+   * where the division leaves a remainder.
+   */
+  static long[] shares(long total, int[] sizes, long connections) {
+    long[] out = new long[sizes.length];
+    long left = Math.min(total, connections);
+    long whole = left;
+    for (int i = 0; i < out.length; i++) {
+      out[i] = Math.min(sizes[i], whole * sizes[i] / connections);
+      left -= out[i];
+    }
+    for (int i = 0; i < out.length && left > 0; i++) {
+      if (out[i] < sizes[i]) {
+        out[i]++;
+        left--;
+      }
+    }
+    return out;
+  }
+
+  private long[] shares(long total) {
+    return shares(total, workers.stream().mapToInt(w -> w.connections).toArray(), connections);
   }
 
   void setTarget(long target) throws IOException {
-    for (WorkerProcess w : workers) {
-      w.send("target " + share(target, w.connections));
+    long[] shares = shares(target);
+    for (int i = 0; i < shares.length; i++) {
+      workers.get(i).send("target " + shares[i]);
     }
   }
 
@@ -239,10 +267,7 @@ public final class Coordinator {
     double rate = args.decimal("rate", 2000);
     long timeout = args.number("ramp-timeout-s", Math.max(60, (long) (3 * target / rate)));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
-    long expected = 0;
-    for (WorkerProcess w : workers) {
-      expected += share(target, w.connections);
-    }
+    long expected = java.util.Arrays.stream(shares(target)).sum();
     while (System.nanoTime() < deadline) {
       Tally t = total();
       long done = (channelsPerConnection > 0 ? t.subscribed : t.opened) + t.failed();
