@@ -413,16 +413,7 @@ class WsClusterOperatorIT {
 
   @Test
   void aScaleDownReversedMidDrainIsFinishedThenScaledBackUpWithFreshShards() {
-    WsCluster sticky = wsCluster("sticky", 3);
-    DrainSpec drain = new DrainSpec();
-    drain.setSeconds(2); // these fake shards keep their clients: only the window ends the drain
-    sticky.getSpec().setDrain(drain);
-    client.resource(sticky).create();
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      markShardsReady("sticky");
-      assertNotNull(get("sticky").getStatus());
-      assertEquals(3, get("sticky").getStatus().getReadyShards());
-    });
+    createStickyClusterOfThreeReady(2);
     scale("sticky", 1);
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       assertNotNull(shards.get(2).drainRequestedAt);
@@ -443,16 +434,7 @@ class WsClusterOperatorIT {
 
   @Test
   void anOperatorThatTakesOverMidDrainKeepsTheDrainsWindowAndRemovesNoShardEarly() {
-    WsCluster sticky = wsCluster("sticky", 3);
-    DrainSpec window = new DrainSpec();
-    window.setSeconds(8); // these fake shards keep their clients: only the window ends the drain
-    sticky.getSpec().setDrain(window);
-    client.resource(sticky).create();
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      markShardsReady("sticky");
-      assertNotNull(get("sticky").getStatus());
-      assertEquals(3, get("sticky").getStatus().getReadyShards());
-    });
+    createStickyClusterOfThreeReady(8);
     scale("sticky", 2);
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       assertNotNull(shards.get(2).drainRequestedAt);
@@ -461,10 +443,7 @@ class WsClusterOperatorIT {
     });
     Instant since = Instant.parse(get("sticky").getStatus().getDrain().getShards().get(0).getSince());
     operator.close(); // the leader goes away mid-drain; another operator process takes over
-    operator = newOperator(OperatorConfig.from(Map.of(OperatorConfig.WATCH_NAMESPACES, NS,
-        OperatorConfig.STATS_INTERVAL_SECONDS, "1", OperatorConfig.LEASE_NAMESPACE, NS,
-        OperatorConfig.SHARD_IMAGE, "shard:test")));
-    operator.start();
+    startAnotherOperator();
     await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
       markShardsReady("sticky");
       assertEquals(2, statefulSet("sticky").getSpec().getReplicas());
@@ -479,16 +458,7 @@ class WsClusterOperatorIT {
 
   @Test
   void aShardRecordedAsAskedThatNeverHeardIsAskedByTheOperatorThatTakesOverAndGetsItsWholeWindow() {
-    WsCluster sticky = wsCluster("sticky", 3);
-    DrainSpec window = new DrainSpec();
-    window.setSeconds(6); // these fake shards keep their clients: only the window ends the drain
-    sticky.getSpec().setDrain(window);
-    client.resource(sticky).create();
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      markShardsReady("sticky");
-      assertNotNull(get("sticky").getStatus());
-      assertEquals(3, get("sticky").getStatus().getReadyShards());
-    });
+    createStickyClusterOfThreeReady(6);
     // The leader recorded the ask in the status and died before the POST /drain left it.
     operator.close();
     scale("sticky", 2);
@@ -498,10 +468,7 @@ class WsClusterOperatorIT {
     new StatusApplier(client).apply(get("sticky"), s -> s.setDrain(drain)); // as the leader wrote it
     assertNull(shards.get(2).drainRequestedAt);
 
-    operator = newOperator(OperatorConfig.from(Map.of(OperatorConfig.WATCH_NAMESPACES, NS,
-        OperatorConfig.STATS_INTERVAL_SECONDS, "1", OperatorConfig.LEASE_NAMESPACE, NS,
-        OperatorConfig.SHARD_IMAGE, "shard:test")));
-    operator.start();
+    startAnotherOperator();
     await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
       markShardsReady("sticky");
       assertEquals(2, statefulSet("sticky").getSpec().getReplicas());
@@ -576,6 +543,28 @@ class WsClusterOperatorIT {
 
   private StatefulSet statefulSet(String name) {
     return client.apps().statefulSets().inNamespace(NS).withName(name + "-shard").get();
+  }
+
+  /** A WsCluster "sticky" of 3 shards whose fake shards keep their clients: only the drain window ends a drain. */
+  private void createStickyClusterOfThreeReady(int drainSeconds) {
+    WsCluster sticky = wsCluster("sticky", 3);
+    DrainSpec window = new DrainSpec();
+    window.setSeconds(drainSeconds);
+    sticky.getSpec().setDrain(window);
+    client.resource(sticky).create();
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      markShardsReady("sticky");
+      assertNotNull(get("sticky").getStatus());
+      assertEquals(3, get("sticky").getStatus().getReadyShards());
+    });
+  }
+
+  /** Another operator process taking over the lease, with the same settings as the first. */
+  private void startAnotherOperator() {
+    operator = newOperator(OperatorConfig.from(Map.of(OperatorConfig.WATCH_NAMESPACES, NS,
+        OperatorConfig.STATS_INTERVAL_SECONDS, "1", OperatorConfig.LEASE_NAMESPACE, NS,
+        OperatorConfig.SHARD_IMAGE, "shard:test")));
+    operator.start();
   }
 
   private void scale(String name, int shards) {
