@@ -114,28 +114,24 @@ final class Machine {
 
   /** {@code MemAvailable} of {@code /proc/meminfo} in KiB, or -1. */
   static long memAvailableKb() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-        if (line.startsWith("MemAvailable:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", ""));
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // not Linux
-    }
-    return -1;
+    return kibField(Path.of("/proc/meminfo"), "MemAvailable:");
   }
 
   /** Resident set size in KiB, or -1. */
   static long rssKb(long pid) {
+    return kibField(Path.of("/proc/" + pid + "/status"), "VmRSS:");
+  }
+
+  /** The number on the line of {@code file} that starts with {@code name} (a "Name:   123 kB" line), or -1. */
+  private static long kibField(Path file, String name) {
     try {
-      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-        if (line.startsWith("VmRSS:")) {
+      for (String line : Files.readAllLines(file)) {
+        if (line.startsWith(name)) {
           return Long.parseLong(line.replaceAll("[^0-9]", ""));
         }
       }
     } catch (IOException | RuntimeException e) {
-      // gone
+      // gone, or not Linux
     }
     return -1;
   }
