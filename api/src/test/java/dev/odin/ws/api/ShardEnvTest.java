@@ -94,9 +94,9 @@ class ShardEnvTest {
   @Test
   void theFlagsFileHoldsTheMemoryFlagsAndNoCommentText() {
     List<String> flags = ShardEnv.jvmFlagsFile();
-    assertTrue(flags.containsAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:MinHeapFreeRatio=10",
-        "-XX:MaxHeapFreeRatio=20", "-XX:TrimNativeHeapInterval=5000", "-XX:+ExitOnOutOfMemoryError",
-        "-Dio.netty.jfr.enabled=false")), flags.toString());
+    assertTrue(flags.containsAll(List.of("-XX:+UseSerialGC", "-XX:MaxNewSize=11m", "-XX:TieredStopAtLevel=1",
+        "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-XX:TrimNativeHeapInterval=5000",
+        "-XX:+ExitOnOutOfMemoryError", "-Dio.netty.jfr.enabled=false")), flags.toString());
     assertTrue(flags.stream().allMatch(f -> f.startsWith("-XX:") || f.startsWith("-D")), flags.toString());
   }
 

@@ -189,7 +189,7 @@ class ShardImageE2E {
         URI.create("http://127.0.0.1:" + managementPort + "/metrics")).build(), HttpResponse.BodyHandlers.ofString())
         .body();
     // The heap's pools (the serial collector's eden, survivor and tenured spaces) together: the whole heap less
-    // the one survivor space that is always empty, a thirtieth of it with the collector's default ratios.
+    // the one survivor space that is always empty, at most a thirtieth of it.
     double heapMax = metrics.lines()
         .filter(l -> l.startsWith("jvm_memory_max_bytes{") && l.contains("area=\"heap\""))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
