@@ -9,9 +9,10 @@
 # TCP sockets in use and socket buffer memory (/proc/net/sockstat and sockstat6) and MemAvailable.
 # Bounded: shards' start + the ramp (largest step / CONN_RATE s) + the holds + ~60 s.
 # Env: STEPS ("50000 100000 200000 300000 400000 500000"), STEP_HOLD (30), HOLD_SECONDS (300), SHARDS
-# (ceil(largest / 19,500): 26 for 500,000), CONN_RATE (500/s: at 1,000/s the 26 shards' JIT compiling the handshake
-# path together held the load average near 100 and some clients went unread for a minute and were closed idle), SOURCE_ADDRESSES (16: 127.0.0.2.. as client
-# addresses; the workers pick source ports per address and shard port, ~28,000 each).
+# (ceil(largest / 19,500): 26 for 500,000), CONN_RATE (500/s: at 1,000/s the 26 shards' JIT compiling the
+# handshake path together held the load average near 100 and some clients went unread for a minute and were closed
+# idle), SOURCE_ADDRESSES (16: 127.0.0.2.. as client addresses; the workers pick source ports per address and shard
+# port, ~28,000 each).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 STEPS="${STEPS:-50000 100000 200000 300000 400000 500000}"
 STEP_HOLD="${STEP_HOLD:-30}"
