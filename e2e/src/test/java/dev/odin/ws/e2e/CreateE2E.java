@@ -30,6 +30,10 @@ class CreateE2E {
       cluster.applyExample(3, 5);
       cluster.awaitReadyShards("prices", 3);
       // A shard pod's readiness probe is its /readyz: Ready only with its partitions assigned and its lag caught up.
+      // The observer samples every 200 ms on its own thread: wait until it has seen each of the three pods Ready.
+      await("the observer saw the three shard pods Ready").atMost(Duration.ofSeconds(30)).until(() ->
+          observer.samples().stream().filter(ObserverChecks::readyPod).map(ShardObserver.Sample::uid).distinct()
+              .count() == 3);
       List<ShardObserver.Sample> readySamples = observer.samples().stream().filter(ObserverChecks::readyPod).toList();
       assertTrue(!readySamples.isEmpty() && readySamples.stream().allMatch(s -> s.assignedPartitions() >= 1),
           "a shard pod was Ready without its Kafka partition: " + readySamples);
