@@ -1,9 +1,8 @@
 package dev.odin.ws.shard.auth;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.JWSAlgorithm;
 import dev.odin.ws.shard.config.ConfigException;
+import dev.odin.ws.shard.json.JsonValue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -154,9 +153,9 @@ public final class AuthConfig {
 
   /** A JSON array of {@code {"prefix":"orders","access":"User"}}, as ShardEnv renders {@code spec.auth.channels}. */
   private static ChannelRules channels(String json) {
-    JsonNode array;
+    JsonValue array;
     try {
-      array = new ObjectMapper().readTree(json);
+      array = JsonValue.parse(json);
     } catch (Exception e) {
       throw new ConfigException(CHANNELS, "is not JSON: " + e.getMessage());
     }
@@ -165,11 +164,11 @@ public final class AuthConfig {
     }
     List<ChannelRules.Rule> rules = new ArrayList<>();
     Set<String> prefixes = new LinkedHashSet<>();
-    for (JsonNode rule : array) {
-      JsonNode prefix = rule.get("prefix");
-      JsonNode access = rule.get("access");
+    for (JsonValue rule : array.items()) {
+      JsonValue prefix = rule.get("prefix");
+      JsonValue access = rule.get("access");
       if (prefix == null || !prefix.isTextual() || access == null || !access.isTextual()) {
-        throw new ConfigException(CHANNELS, "every rule needs a string \"prefix\" and \"access\", got " + rule);
+        throw new ConfigException(CHANNELS, "every rule needs a string \"prefix\" and \"access\", got " + rule.toJson());
       }
       Access kind;
       try {

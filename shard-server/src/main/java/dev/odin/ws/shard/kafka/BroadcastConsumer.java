@@ -55,7 +55,8 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
   private final ChannelFeeds feeds;
   private final ConsumerProgress progress = new ConsumerProgress();
   private final BatchEncoder batchEncoder;
-  private Admin admin;
+  /** The Kafka client properties the running consumer was made with; topic ids are looked up with the same. */
+  private Map<String, String> clientProperties = Map.of();
   private final Thread thread;
   private volatile boolean running = true;
   private volatile KafkaConsumer<byte[], byte[]> consumer;
@@ -124,12 +125,11 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
 
   /** True when the broker refused the credentials; false when the shard stops. */
   private boolean consumeWith(Map<String, String> userProperties) {
-    Admin topicAdmin = Admin.create(KafkaClients.admin(config, userProperties));
     KafkaConsumer<byte[], byte[]> kafka = null;
+    clientProperties = userProperties;
     try {
       kafka = new KafkaConsumer<>(consumerProperties(userProperties));
       consumer = kafka;
-      admin = topicAdmin;
       if (!resolveTopicIds()) {
         return false;
       }
@@ -167,54 +167,69 @@ public final class BroadcastConsumer implements ConsumerStatus, AutoCloseable {
       log.error("Kafka consumer stopped unexpectedly", e);
     } finally {
       assignedPartitions = 0;
-      try {
-        if (kafka != null) {
-          kafka.close(CloseOptions.timeout(KAFKA_CLOSE_TIMEOUT)); // its rebalance listener still reads `consumer`
-          consumer = null;
-        }
-      } finally {
-        topicAdmin.close(KAFKA_CLOSE_TIMEOUT);
+      if (kafka != null) {
+        kafka.close(CloseOptions.timeout(KAFKA_CLOSE_TIMEOUT)); // its rebalance listener still reads `consumer`
+        consumer = null;
       }
     }
     return false;
   }
 
-  /** Waits (bounded only by shutdown) until every fan-out topic exists and its id is known. */
+  /**
+   * Waits (bounded only by shutdown) until every fan-out topic exists and its id is known. The admin client lives
+   * only while it is needed: kept open, its thread, connection and metrics stay in every shard for nothing.
+   */
   private boolean resolveTopicIds() {
-    while (running) {
-      try {
-        Map<String, TopicDescription> topics =
-            admin.describeTopics(routes.keySet()).allTopicNames().get(10, TimeUnit.SECONDS);
-        topics.forEach((name, description) -> topicIds.put(name, description.topicId()));
-        brokerReachable = true;
-        return true;
-      } catch (Exception e) {
-        if (e instanceof InterruptedException) {
-          Thread.currentThread().interrupt();
-          return false;
+    Admin admin = topicAdmin();
+    try {
+      while (running) {
+        try {
+          describeTopics(admin);
+          brokerReachable = true;
+          return true;
+        } catch (Exception e) {
+          if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+            return false;
+          }
+          brokerReachable = false;
+          if (rootCause(e) instanceof AuthenticationException refused) {
+            throw new CredentialsRefused(refused);
+          }
+          log.warn("waiting for the fan-out topics {} to be reachable: {}", routes.keySet(), rootMessage(e));
+          pause(Duration.ofSeconds(2));
         }
-        brokerReachable = false;
-        if (rootCause(e) instanceof AuthenticationException refused) {
-          throw new CredentialsRefused(refused);
-        }
-        log.warn("waiting for the fan-out topics {} to be reachable: {}", routes.keySet(), rootMessage(e));
-        pause(Duration.ofSeconds(2));
       }
+      return false;
+    } finally {
+      admin.close(KAFKA_CLOSE_TIMEOUT);
     }
-    return false;
   }
 
   /** A topic deleted and re-created under the same name gets a new id; positions must carry it. */
   private void refreshTopicIds() {
+    Admin admin = topicAdmin();
     try {
-      admin.describeTopics(routes.keySet()).allTopicNames().get(10, TimeUnit.SECONDS)
-          .forEach((name, description) -> topicIds.put(name, description.topicId()));
+      describeTopics(admin);
     } catch (Exception e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
       log.warn("could not refresh the fan-out topic ids: {}", rootMessage(e));
+    } finally {
+      admin.close(KAFKA_CLOSE_TIMEOUT);
     }
+  }
+
+  /** Closed with {@link #KAFKA_CLOSE_TIMEOUT}: a plain close waits for a request to a broker that is gone. */
+  private Admin topicAdmin() {
+    return Admin.create(KafkaClients.admin(config, clientProperties));
+  }
+
+  private void describeTopics(Admin admin) throws Exception {
+    Map<String, TopicDescription> topics =
+        admin.describeTopics(routes.keySet()).allTopicNames().get(10, TimeUnit.SECONDS);
+    topics.forEach((name, description) -> topicIds.put(name, description.topicId()));
   }
 
   private void deliver(KafkaConsumer<byte[], byte[]> kafka, ConsumerRecords<byte[], byte[]> records) {

@@ -1,8 +1,8 @@
 package dev.odin.ws.shard.kafka;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.odin.ws.shard.json.JsonValue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
  * thread (the consumer), which lets it reuse its scratch buffer.
  */
 public final class FrameEncoder {
-  private static final JsonFactory JSON = new JsonFactory();
   private static final byte[] PREFIX = "{\"type\":\"message\",\"channel\":".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] POSITION = ",\"position\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] TS = "\",\"ts\":".getBytes(StandardCharsets.US_ASCII);
@@ -62,7 +61,7 @@ public final class FrameEncoder {
 
   /** True when the bytes are exactly one JSON value (object, array, string, number, literal). */
   static boolean isSingleJsonValue(byte[] value) {
-    try (JsonParser parser = JSON.createParser(value)) {
+    try (JsonParser parser = JsonValue.FACTORY.createParser(value)) {
       int depth = 0;
       int roots = 0;
       for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {

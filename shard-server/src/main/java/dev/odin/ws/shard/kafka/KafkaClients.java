@@ -37,6 +37,12 @@ final class KafkaClients {
     props.put(CommonClientConfigs.CLIENT_ID_CONFIG,
         "odin-ws-" + role + "-" + config.cluster() + "-" + config.shardIndex());
     props.putIfAbsent(CommonClientConfigs.RECONNECT_BACKOFF_MAX_MS_CONFIG, "2000");
+    // The shard reports what an operator needs on its own /metrics. Kafka's defaults would also register an MBean
+    // per client metric group (JMX is not exposed from a shard) and push the clients' metrics to brokers that ask
+    // for them (KIP-714): classes, objects and a request loop in every shard, for metrics nobody reads. A user's
+    // properties file can turn either back on.
+    props.putIfAbsent(CommonClientConfigs.METRIC_REPORTER_CLASSES_CONFIG, "");
+    props.putIfAbsent(CommonClientConfigs.ENABLE_METRICS_PUSH_CONFIG, "false");
     return props;
   }
 }

@@ -1,11 +1,11 @@
 package dev.odin.ws.shard.management;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.odin.ws.shard.ShardState;
 import dev.odin.ws.shard.ShardState.Readiness;
 import dev.odin.ws.shard.auth.ManagementToken;
 import dev.odin.ws.shard.fanout.FanOut;
+import dev.odin.ws.shard.json.JsonValue;
 import dev.odin.ws.shard.metrics.LoadSampler;
 import dev.odin.ws.shard.metrics.ShardMetrics;
 import dev.odin.ws.shard.ws.CloseReason;
@@ -18,6 +18,9 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -29,7 +32,6 @@ import java.util.function.IntConsumer;
  */
 @Sharable
 public final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String JSON_TYPE = "application/json";
 
   private final ShardState state;
@@ -134,41 +136,50 @@ public final class ManagementHandler extends SimpleChannelInboundHandler<FullHtt
   }
 
   private String stats() {
-    ObjectNode node = JSON.createObjectNode();
-    node.put("cluster", state.config().cluster());
-    node.put("shard", state.config().shardIndex());
-    node.put("consumerGroup", state.config().consumerGroup());
-    node.put("connections", state.connections());
-    node.put("subscriptions", fanOut.subscriptions());
-    node.put("capacity", state.config().maxConnections());
-    long lag = state.consumer().lag();
-    if (lag < 0) {
-      node.putNull("lag");
-    } else {
-      node.put("lag", lag);
+    StringWriter text = new StringWriter(512);
+    try (JsonGenerator out = JsonValue.FACTORY.createGenerator(text)) {
+      out.writeStartObject();
+      out.writeStringField("cluster", state.config().cluster());
+      out.writeNumberField("shard", state.config().shardIndex());
+      out.writeStringField("consumerGroup", state.config().consumerGroup());
+      out.writeNumberField("connections", state.connections());
+      out.writeNumberField("subscriptions", fanOut.subscriptions());
+      out.writeNumberField("capacity", state.config().maxConnections());
+      long lag = state.consumer().lag();
+      out.writeFieldName("lag");
+      if (lag < 0) {
+        out.writeNull();
+      } else {
+        out.writeNumber(lag);
+      }
+      out.writeBooleanField("draining", state.draining());
+      Readiness readiness = state.readiness();
+      out.writeBooleanField("ready", readiness.ready());
+      out.writeStringField("reason", readiness.reason());
+      out.writeNumberField("assignedPartitions", state.consumer().assignedPartitions());
+      out.writeBooleanField("brokerReachable", state.consumer().brokerReachable());
+      // The autoscaler's load signal, over the last sampling interval; null until one has passed.
+      Optional<LoadSampler.Load> last = load.last();
+      out.writeFieldName("deliveriesPerSecond");
+      if (last.isPresent()) {
+        out.writeNumber(Math.round(last.get().deliveriesPerSecond() * 10) / 10.0);
+      } else {
+        out.writeNull();
+      }
+      double cpu = last.map(LoadSampler.Load::cpuUtilization).orElse(Double.NaN);
+      out.writeFieldName("cpuUtilization");
+      if (Double.isNaN(cpu)) {
+        out.writeNull();
+      } else {
+        out.writeNumber(Math.round(cpu * 1000) / 1000.0);
+      }
+      out.writeNumberField("cpus", load.cpus());
+      out.writeNumberField("loadIntervalSeconds", LoadSampler.INTERVAL.toSeconds());
+      out.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing /stats to a String", e);
     }
-    node.put("draining", state.draining());
-    Readiness readiness = state.readiness();
-    node.put("ready", readiness.ready());
-    node.put("reason", readiness.reason());
-    node.put("assignedPartitions", state.consumer().assignedPartitions());
-    node.put("brokerReachable", state.consumer().brokerReachable());
-    // The autoscaler's load signal, over the last sampling interval; null until one has passed.
-    Optional<LoadSampler.Load> last = load.last();
-    if (last.isPresent()) {
-      node.put("deliveriesPerSecond", Math.round(last.get().deliveriesPerSecond() * 10) / 10.0);
-    } else {
-      node.putNull("deliveriesPerSecond");
-    }
-    double cpu = last.map(LoadSampler.Load::cpuUtilization).orElse(Double.NaN);
-    if (Double.isNaN(cpu)) {
-      node.putNull("cpuUtilization");
-    } else {
-      node.put("cpuUtilization", Math.round(cpu * 1000) / 1000.0);
-    }
-    node.put("cpus", load.cpus());
-    node.put("loadIntervalSeconds", LoadSampler.INTERVAL.toSeconds());
-    return node.toString();
+    return text.toString();
   }
 
   private static void unauthorized(ChannelHandlerContext ctx, String path, boolean close) {

@@ -1,11 +1,10 @@
 package dev.odin.ws.shard.ws;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.odin.ws.shard.auth.ConnectionAuth;
+import dev.odin.ws.shard.json.JsonValue;
 import dev.odin.ws.shard.kafka.Position;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,9 +25,9 @@ final class ClientRequestHandler {
   }
 
   void handle(String text) {
-    JsonNode message;
+    JsonValue message;
     try {
-      message = Replies.JSON.readTree(text);
+      message = JsonValue.parse(text);
     } catch (JsonProcessingException e) {
       session.send(Replies.error(ErrorCode.MALFORMED_JSON, "not valid JSON: " + e.getOriginalMessage(), null));
       return;
@@ -37,8 +36,8 @@ final class ClientRequestHandler {
       session.send(Replies.error(ErrorCode.INVALID_MESSAGE, "a message is a JSON object with a \"type\"", null));
       return;
     }
-    JsonNode id = message.get("id");
-    JsonNode type = message.get("type");
+    JsonValue id = message.get("id");
+    JsonValue type = message.get("type");
     if (type == null || !type.isTextual()) {
       session.send(Replies.error(ErrorCode.INVALID_MESSAGE, "missing \"type\"", id));
       return;
@@ -62,7 +61,7 @@ final class ClientRequestHandler {
     }
   }
 
-  private void subscribe(JsonNode message, JsonNode id) {
+  private void subscribe(JsonValue message, JsonValue id) {
     List<String> channels = channels(message, id);
     if (channels == null) {
       return;
@@ -85,14 +84,13 @@ final class ClientRequestHandler {
       return;
     }
     Map<String, Position> positions = new LinkedHashMap<>();
-    JsonNode since = message.get("since");
+    JsonValue since = message.get("since");
     if (since != null && !since.isNull()) {
       if (!since.isObject()) {
         session.send(Replies.error(ErrorCode.INVALID_MESSAGE, "\"since\" must map channels to positions", id));
         return;
       }
-      for (Iterator<Map.Entry<String, JsonNode>> it = since.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> entry = it.next();
+      for (Map.Entry<String, JsonValue> entry : since.fields().entrySet()) {
         if (!channels.contains(entry.getKey())) {
           continue;
         }
@@ -109,7 +107,7 @@ final class ClientRequestHandler {
     session.subscribe(channels, positions, id);
   }
 
-  private void unsubscribe(JsonNode message, JsonNode id) {
+  private void unsubscribe(JsonValue message, JsonValue id) {
     List<String> channels = channels(message, id);
     if (channels != null) {
       session.unsubscribe(channels, id);
@@ -117,14 +115,14 @@ final class ClientRequestHandler {
   }
 
   /** The message's distinct channel names, or null after replying with the error. */
-  private List<String> channels(JsonNode message, JsonNode id) {
-    JsonNode array = message.get("channels");
-    if (array == null || !array.isArray() || array.isEmpty()) {
+  private List<String> channels(JsonValue message, JsonValue id) {
+    JsonValue array = message.get("channels");
+    if (array == null || !array.isArray() || array.items().isEmpty()) {
       session.send(Replies.error(ErrorCode.INVALID_MESSAGE, "\"channels\" must be a non-empty array of strings", id));
       return null;
     }
     Set<String> names = new LinkedHashSet<>();
-    for (JsonNode node : array) {
+    for (JsonValue node : array.items()) {
       if (!node.isTextual() || node.textValue().isEmpty() || node.textValue().length() > MAX_CHANNEL_LENGTH) {
         session.send(Replies.error(ErrorCode.INVALID_CHANNEL,
             "a channel is a string of 1 to " + MAX_CHANNEL_LENGTH + " characters", id));

@@ -1,10 +1,10 @@
 package dev.odin.ws.shard.ws;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.odin.ws.shard.auth.ConnectionAuth;
 import dev.odin.ws.shard.config.ShardServerConfig;
 import dev.odin.ws.shard.fanout.ChannelFrames;
 import dev.odin.ws.shard.fanout.Subscriber;
+import dev.odin.ws.shard.json.JsonValue;
 import dev.odin.ws.shard.kafka.Position;
 import dev.odin.ws.shard.kafka.ReplayService;
 import dev.odin.ws.shard.metrics.ShardMetrics;
@@ -15,8 +15,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -30,8 +30,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -381,7 +381,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
   }
 
   /** An {@code auth} or {@code refresh} message; false when the cluster does not authenticate. */
-  boolean authenticate(JsonNode token, JsonNode id) {
+  boolean authenticate(JsonValue token, JsonValue id) {
     if (auth == null) {
       return false;
     }
@@ -472,7 +472,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
    * Subscribes; channels with a position in {@code since} first get what they missed from Kafka, and
    * the reply waits until every such replay has answered.
    */
-  void subscribe(List<String> requested, Map<String, Position> since, JsonNode id) {
+  void subscribe(List<String> requested, Map<String, Position> since, JsonValue id) {
     Recovery.PendingReply reply = new Recovery.PendingReply(requested, id);
     for (String channel : requested) {
       if (isSubscribed(channel)) {
@@ -531,7 +531,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     ctx.flush();
   }
 
-  void unsubscribe(List<String> requested, JsonNode id) {
+  void unsubscribe(List<String> requested, JsonValue id) {
     for (String channel : requested) {
       if (removeChannel(channel)) {
         services.fanOut().unsubscribe(ctx.executor(), channel, this);

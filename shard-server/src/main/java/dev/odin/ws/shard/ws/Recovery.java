@@ -1,7 +1,7 @@
 package dev.odin.ws.shard.ws;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.odin.ws.shard.fanout.ChannelFrames;
+import dev.odin.ws.shard.json.JsonValue;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import java.util.ArrayList;
@@ -22,11 +22,11 @@ final class Recovery {
   /** One subscribe request whose reply waits for all of its replays. */
   static final class PendingReply {
     final List<String> channels;
-    final JsonNode id;
+    final JsonValue id;
     final Map<String, Boolean> recovered = new LinkedHashMap<>();
     int outstanding;
 
-    PendingReply(List<String> channels, JsonNode id) {
+    PendingReply(List<String> channels, JsonValue id) {
       this.channels = channels;
       this.id = id;
     }

@@ -1,79 +1,93 @@
 package dev.odin.ws.shard.ws;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.odin.ws.shard.json.JsonValue;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.Collection;
 import java.util.Map;
 
 /** The server's control replies of the client protocol (DESIGN.md §4). */
 final class Replies {
-  static final ObjectMapper JSON = new ObjectMapper();
-
   private Replies() {}
 
-  static TextWebSocketFrame subscribed(Collection<String> channels, Map<String, Boolean> recovered, JsonNode id) {
-    ObjectNode reply = base("subscribed", id);
-    ArrayNode list = reply.putArray("channels");
-    channels.forEach(list::add);
-    if (!recovered.isEmpty()) {
-      ObjectNode flags = reply.putObject("recovered");
-      recovered.forEach(flags::put);
-    }
-    return frame(reply);
+  static TextWebSocketFrame subscribed(Collection<String> channels, Map<String, Boolean> recovered, JsonValue id) {
+    return reply("subscribed", id, out -> {
+      writeChannels(out, channels);
+      if (!recovered.isEmpty()) {
+        out.writeObjectFieldStart("recovered");
+        for (Map.Entry<String, Boolean> flag : recovered.entrySet()) {
+          out.writeBooleanField(flag.getKey(), flag.getValue());
+        }
+        out.writeEndObject();
+      }
+    });
   }
 
-  static TextWebSocketFrame unsubscribed(Collection<String> channels, JsonNode id) {
-    ObjectNode reply = base("unsubscribed", id);
-    ArrayNode list = reply.putArray("channels");
-    channels.forEach(list::add);
-    return frame(reply);
+  static TextWebSocketFrame unsubscribed(Collection<String> channels, JsonValue id) {
+    return reply("unsubscribed", id, out -> writeChannels(out, channels));
   }
 
   /** A token was accepted: whose it is and when it expires (ms), so a client can plan its refresh. */
-  static TextWebSocketFrame authenticated(String user, long expiresAtMillis, JsonNode id) {
-    ObjectNode reply = base("authenticated", id);
-    reply.put("user", user);
-    reply.put("expiresAt", expiresAtMillis);
-    return frame(reply);
+  static TextWebSocketFrame authenticated(String user, long expiresAtMillis, JsonValue id) {
+    return reply("authenticated", id, out -> {
+      out.writeStringField("user", user);
+      out.writeNumberField("expiresAt", expiresAtMillis);
+    });
   }
 
   /** Subscriptions the server ended: a refreshed token no longer allows them. */
   static TextWebSocketFrame revoked(Collection<String> channels) {
-    ObjectNode reply = base("unsubscribed", null);
-    ArrayNode list = reply.putArray("channels");
-    channels.forEach(list::add);
-    reply.put("reason", ErrorCode.FORBIDDEN.code());
-    return frame(reply);
+    return reply("unsubscribed", null, out -> {
+      writeChannels(out, channels);
+      out.writeStringField("reason", ErrorCode.FORBIDDEN.code());
+    });
   }
 
   /** Names the shard, so a client can show which one it is on (the balancer hides it). */
-  static TextWebSocketFrame pong(JsonNode id, int shardIndex) {
-    ObjectNode reply = base("pong", id);
-    reply.put("ts", System.currentTimeMillis());
-    reply.put("shard", shardIndex);
-    return frame(reply);
+  static TextWebSocketFrame pong(JsonValue id, int shardIndex) {
+    return reply("pong", id, out -> {
+      out.writeNumberField("ts", System.currentTimeMillis());
+      out.writeNumberField("shard", shardIndex);
+    });
   }
 
-  static TextWebSocketFrame error(ErrorCode code, String message, JsonNode id) {
-    ObjectNode reply = base("error", id);
-    reply.put("code", code.code());
-    reply.put("message", message);
-    return frame(reply);
+  static TextWebSocketFrame error(ErrorCode code, String message, JsonValue id) {
+    return reply("error", id, out -> {
+      out.writeStringField("code", code.code());
+      out.writeStringField("message", message);
+    });
   }
 
-  private static ObjectNode base(String type, JsonNode id) {
-    ObjectNode node = JSON.createObjectNode();
-    node.put("type", type);
-    if (id != null && !id.isNull() && !id.isMissingNode()) {
-      node.set("id", id);
+  private interface Fields {
+    void write(JsonGenerator out) throws IOException;
+  }
+
+  /** {"type": type, "id": the request's id when it had one, then the reply's own fields}. */
+  private static TextWebSocketFrame reply(String type, JsonValue id, Fields fields) {
+    StringWriter text = new StringWriter(128);
+    try (JsonGenerator out = JsonValue.FACTORY.createGenerator(text)) {
+      out.writeStartObject();
+      out.writeStringField("type", type);
+      if (id != null && !id.isNull()) {
+        out.writeFieldName("id");
+        id.writeTo(out);
+      }
+      fields.write(out);
+      out.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing a reply to a String", e);
     }
-    return node;
+    return new TextWebSocketFrame(text.toString());
   }
 
-  private static TextWebSocketFrame frame(ObjectNode node) {
-    return new TextWebSocketFrame(node.toString());
+  private static void writeChannels(JsonGenerator out, Collection<String> channels) throws IOException {
+    out.writeArrayFieldStart("channels");
+    for (String channel : channels) {
+      out.writeString(channel);
+    }
+    out.writeEndArray();
   }
 }
