@@ -168,7 +168,8 @@ public final class AuthConfig {
       JsonValue prefix = rule.get("prefix");
       JsonValue access = rule.get("access");
       if (prefix == null || !prefix.isTextual() || access == null || !access.isTextual()) {
-        throw new ConfigException(CHANNELS, "every rule needs a string \"prefix\" and \"access\", got " + rule.toJson());
+        throw new ConfigException(CHANNELS,
+            "every rule needs a string \"prefix\" and \"access\", got " + rule.toJson());
       }
       Access kind;
       try {

@@ -148,9 +148,19 @@ public sealed interface JsonValue {
 
   /** Compact JSON text. */
   default String toJson() {
-    StringWriter text = new StringWriter();
+    return write(this::writeTo);
+  }
+
+  /** What writes one JSON text to a generator. */
+  interface Writing {
+    void writeTo(JsonGenerator out) throws IOException;
+  }
+
+  /** The JSON text that {@code writing} writes. */
+  static String write(Writing writing) {
+    StringWriter text = new StringWriter(128);
     try (JsonGenerator out = FACTORY.createGenerator(text)) {
-      writeTo(out);
+      writing.writeTo(out);
     } catch (IOException e) {
       throw new UncheckedIOException("writing JSON to a String", e);
     }

@@ -1,6 +1,5 @@
 package dev.odin.ws.shard.management;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.odin.ws.shard.ShardState;
 import dev.odin.ws.shard.ShardState.Readiness;
 import dev.odin.ws.shard.auth.ManagementToken;
@@ -18,9 +17,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -136,8 +132,7 @@ public final class ManagementHandler extends SimpleChannelInboundHandler<FullHtt
   }
 
   private String stats() {
-    StringWriter text = new StringWriter(512);
-    try (JsonGenerator out = JsonValue.FACTORY.createGenerator(text)) {
+    return JsonValue.write(out -> {
       out.writeStartObject();
       out.writeStringField("cluster", state.config().cluster());
       out.writeNumberField("shard", state.config().shardIndex());
@@ -176,10 +171,7 @@ public final class ManagementHandler extends SimpleChannelInboundHandler<FullHtt
       out.writeNumberField("cpus", load.cpus());
       out.writeNumberField("loadIntervalSeconds", LoadSampler.INTERVAL.toSeconds());
       out.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException("writing /stats to a String", e);
-    }
-    return text.toString();
+    });
   }
 
   private static void unauthorized(ChannelHandlerContext ctx, String path, boolean close) {

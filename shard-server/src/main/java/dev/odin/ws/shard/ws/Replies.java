@@ -4,8 +4,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.odin.ws.shard.json.JsonValue;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.util.Collection;
 import java.util.Map;
 
@@ -61,26 +59,18 @@ final class Replies {
     });
   }
 
-  private interface Fields {
-    void write(JsonGenerator out) throws IOException;
-  }
-
   /** {"type": type, "id": the request's id when it had one, then the reply's own fields}. */
-  private static TextWebSocketFrame reply(String type, JsonValue id, Fields fields) {
-    StringWriter text = new StringWriter(128);
-    try (JsonGenerator out = JsonValue.FACTORY.createGenerator(text)) {
+  private static TextWebSocketFrame reply(String type, JsonValue id, JsonValue.Writing fields) {
+    return new TextWebSocketFrame(JsonValue.write(out -> {
       out.writeStartObject();
       out.writeStringField("type", type);
       if (id != null && !id.isNull()) {
         out.writeFieldName("id");
         id.writeTo(out);
       }
-      fields.write(out);
+      fields.writeTo(out);
       out.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException("writing a reply to a String", e);
-    }
-    return new TextWebSocketFrame(text.toString());
+    }));
   }
 
   private static void writeChannels(JsonGenerator out, Collection<String> channels) throws IOException {

@@ -28,8 +28,7 @@ class JsonValueTest {
   void anIdIsWrittenBackAsTheClientSentIt() throws Exception {
     for (String id : List.of("7", "-0.50", "1E+2", "123456789012345678901234567890", "\"é\\n\\u0000\"",
         "{\"a\":[1,null,false,{\"b\":\"c\"}]}", "[]", "{}", "true", "null")) {
-      assertThat(JsonValue.parse("{\"id\":" + id + "}").get("id").toJson()).isEqualTo(
-          id.equals("\"é\\n\\u0000\"") ? "\"é\\n\\u0000\"" : id);
+      assertThat(JsonValue.parse("{\"id\":" + id + "}").get("id").toJson()).isEqualTo(id);
     }
   }
 
