@@ -9,10 +9,13 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResourceFactory;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.function.Consumer;
 
 /** Wires the operator from its configuration: the same assembly for main and for the integration test. */
 public final class WsClusterOperator implements AutoCloseable {
+  /** Well inside the 30 s a pod gets between SIGTERM and SIGKILL. */
+  static final Duration RECONCILE_TERMINATION_TIMEOUT = Duration.ofSeconds(10);
   private final Operator operator;
   private final ShardStatsReader shards;
   private final ConsumerGroupCleaner groups;
@@ -37,7 +40,11 @@ public final class WsClusterOperator implements AutoCloseable {
           // the ConfigMaps untouched).
           .withDefaultNonSSAResource(java.util.Set.of())
           .withDependentResourceFactory(new RuntimeInjectingFactory(runtime))
-          .withCloseClientOnStop(false);
+          .withCloseClientOnStop(false)
+          // JOSDK's default (zero) interrupts a reconcile in flight and returns: its status write may still land
+          // after stop(), over what a successor (or the drain it recorded) wrote since. A reconcile takes well under
+          // a second; waiting for it keeps a stopping operator from writing after it has stopped.
+          .withReconciliationTerminationTimeout(RECONCILE_TERMINATION_TIMEOUT);
       if (config.leaderElection()) {
         o.withLeaderElectionConfiguration(leaderElection != null ? leaderElection
             : new LeaderElectionConfiguration(config.leaseName(), config.leaseNamespace()));

@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,6 +22,8 @@ final class FakeShard implements AutoCloseable {
   private final int index;
   private final HttpServer server;
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+  /** A thread per request: a held /stats answer does not hold /drain or /shed. */
+  private final java.util.concurrent.ExecutorService handlers = Executors.newCachedThreadPool();
   final AtomicLong connections = new AtomicLong();
   /** CPU use over the last interval as a fraction of the shard's CPU limit; null: not measured yet. */
   volatile Double cpuUtilization;
@@ -35,6 +38,11 @@ final class FakeShard implements AutoCloseable {
   volatile String drainAuthorization;
   /** The Authorization header of the last POST /shed. */
   volatile String shedAuthorization;
+
+  /** How long /stats holds its answer: a shard slow to answer keeps the operator's reconcile in flight. */
+  volatile Duration statsDelay = Duration.ZERO;
+  /** Set when a /stats request arrives while {@link #statsDelay} holds it. */
+  final java.util.concurrent.atomic.AtomicBoolean statsHeld = new java.util.concurrent.atomic.AtomicBoolean();
 
   private final boolean keepClients;
 
@@ -52,7 +60,17 @@ final class FakeShard implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    server.setExecutor(handlers);
     server.createContext("/stats", ex -> {
+      Duration delay = statsDelay;
+      if (!delay.isZero()) {
+        statsHeld.set(true);
+        try {
+          Thread.sleep(delay.toMillis()); // a slow shard, not synchronisation: the answer comes after the delay
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       byte[] body = ("{\"cluster\":\"prices\",\"shard\":" + index + ",\"consumerGroup\":\"prices-" + index
           + "\",\"connections\":" + this.connections.get() + ",\"subscriptions\":1,\"capacity\":20000,\"lag\":0,"
           + "\"draining\":" + (drainRequestedAt != null) + ",\"ready\":" + (drainRequestedAt == null)
@@ -104,5 +122,6 @@ final class FakeShard implements AutoCloseable {
   public void close() {
     timer.shutdownNow();
     server.stop(0);
+    handlers.shutdownNow();
   }
 }

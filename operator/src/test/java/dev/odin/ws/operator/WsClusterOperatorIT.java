@@ -486,6 +486,25 @@ class WsClusterOperatorIT {
   }
 
   @Test
+  void anOperatorStoppedMidReconcileFinishesItAndWritesItsStatusBeforeStopReturns() {
+    client.resource(wsCluster("orders", 1)).create();
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      markShardsReady("orders");
+      assertNotNull(get("orders").getStatus());
+      assertEquals(10L, get("orders").getStatus().getConnections());
+    });
+    FakeShard shard = shards.get(0);
+    shard.statsDelay = Duration.ofMillis(1000);
+    await().atMost(Duration.ofSeconds(10)).untilTrue(shard.statsHeld);
+    shard.connections.set(25); // only the held answer, written after its delay, and later ones say 25
+
+    operator.close(); // SIGTERM to the operator's pod, while a reconcile waits for the shard's answer
+
+    assertEquals(25L, get("orders").getStatus().getConnections(), "stop() returned before the reconcile in flight "
+        + "wrote its status: that write would land after the operator stopped, over what a successor wrote since");
+  }
+
+  @Test
   void switchingToAPlainServiceBalancerDeletesEnvoyAndItsMetricsService() {
     client.resource(wsCluster("orders", 1)).create();
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
