@@ -41,6 +41,8 @@ final class FakeShard implements AutoCloseable {
 
   /** How long /stats holds its answer: a shard slow to answer keeps the operator's reconcile in flight. */
   volatile Duration statsDelay = Duration.ZERO;
+  /** The connections a held /stats answer reports (only a held answer reports them). */
+  volatile long connectionsAfterDelay;
   /** Set when a /stats request arrives while {@link #statsDelay} holds it. */
   final java.util.concurrent.atomic.AtomicBoolean statsHeld = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -63,6 +65,7 @@ final class FakeShard implements AutoCloseable {
     server.setExecutor(handlers);
     server.createContext("/stats", ex -> {
       Duration delay = statsDelay;
+      long reported = this.connections.get();
       if (!delay.isZero()) {
         statsHeld.set(true);
         try {
@@ -70,9 +73,10 @@ final class FakeShard implements AutoCloseable {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
+        reported = connectionsAfterDelay;
       }
       byte[] body = ("{\"cluster\":\"prices\",\"shard\":" + index + ",\"consumerGroup\":\"prices-" + index
-          + "\",\"connections\":" + this.connections.get() + ",\"subscriptions\":1,\"capacity\":20000,\"lag\":0,"
+          + "\",\"connections\":" + reported + ",\"subscriptions\":1,\"capacity\":20000,\"lag\":0,"
           + "\"draining\":" + (drainRequestedAt != null) + ",\"ready\":" + (drainRequestedAt == null)
           + ",\"assignedPartitions\":1,\"deliveriesPerSecond\":0.0,\"cpuUtilization\":" + cpuUtilization + "}")
           .getBytes(StandardCharsets.UTF_8);

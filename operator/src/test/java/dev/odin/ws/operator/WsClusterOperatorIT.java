@@ -494,9 +494,9 @@ class WsClusterOperatorIT {
       assertEquals(10L, get("orders").getStatus().getConnections());
     });
     FakeShard shard = shards.get(0);
+    shard.connectionsAfterDelay = 25; // only a held answer says 25
     shard.statsDelay = Duration.ofMillis(1000);
     await().atMost(Duration.ofSeconds(10)).untilTrue(shard.statsHeld);
-    shard.connections.set(25); // only the held answer, written after its delay, and later ones say 25
 
     operator.close(); // SIGTERM to the operator's pod, while a reconcile waits for the shard's answer
 
