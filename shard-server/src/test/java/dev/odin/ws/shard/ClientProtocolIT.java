@@ -20,6 +20,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.awaitility.Awaitility;
@@ -256,6 +258,10 @@ class ClientProtocolIT {
       }
     }
     assertThat(scrape).contains("ws_kafka_records_consumed_total{cluster=\"proto\",shard=\"0\",topic=\"events\"}");
+    Matcher sockets = Pattern.compile("(?m)^netty_allocator_memory_used\\{"
+        + "allocator_type=\"AdaptiveByteBufAllocator\",[^}]*memory_type=\"direct\"[^}]*} (\\S+)$").matcher(scrape);
+    assertThat(sockets.find()).as("the sockets' allocator (reads, replies) is in netty_allocator_memory_used").isTrue();
+    assertThat(Double.parseDouble(sockets.group(1))).as("direct memory its reads and replies took").isPositive();
     assertThat(Shards.get(shard, "/stats").body()).contains("\"consumerGroup\":\"proto-0\"", "\"ready\":true");
   }
 

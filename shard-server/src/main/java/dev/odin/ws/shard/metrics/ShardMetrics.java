@@ -14,6 +14,8 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -93,6 +95,12 @@ public final class ShardMetrics {
     new UptimeMetrics().bindTo(registry);
     new FileDescriptorMetrics().bindTo(registry);
     new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
+    // Two allocators hold a shard's Netty memory: the pooled one the fan-out and replay frames are built in, and the
+    // sockets' own (Netty 4.2's adaptive allocator by default) for reads, replies and control frames.
+    if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider sockets
+        && ByteBufAllocator.DEFAULT != PooledByteBufAllocator.DEFAULT) {
+      new NettyAllocatorMetrics(sockets).bindTo(registry);
+    }
     Gauge.builder("process.resident.memory", ShardMetrics::residentMemoryBytes)
         .description("Resident set size of this process")
         .baseUnit("bytes")
